@@ -1,0 +1,75 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Berth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Berth", targets: ["Berth"]),
+        .library(name: "BerthCore", targets: ["BerthCore"]),
+        .library(name: "BerthCompose", targets: ["BerthCompose"]),
+        .library(name: "BerthDeploy", targets: ["BerthDeploy"]),
+        .library(name: "BerthTesting", targets: ["BerthTesting"]),
+        .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "berth-benchmark", targets: ["BerthBenchmark"]),
+        .plugin(name: "BerthDeployPlugin", targets: ["BerthDeployPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .target(name: "BerthYAML", swiftSettings: strictSwift),
+        .target(name: "BerthCore", swiftSettings: strictSwift),
+        .target(name: "BerthCompose", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
+        .target(
+            name: "BerthDeploy",
+            dependencies: [
+                "BerthCore", "BerthCompose", "BerthYAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(name: "BerthTesting", dependencies: ["BerthCore", "BerthCompose"], swiftSettings: strictSwift),
+        .target(
+            name: "Berth",
+            dependencies: ["BerthCore", "BerthCompose", "BerthDeploy"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "berth",
+            dependencies: ["BerthDeploy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "BerthBenchmark",
+            dependencies: ["BerthCore", "BerthCompose", "BerthYAML"],
+            swiftSettings: strictSwift
+        ),
+        .plugin(
+            name: "BerthDeployPlugin",
+            capability: .command(
+                intent: .custom(verb: "deploy", description: "Plan, deploy and inspect the package's stack"),
+                permissions: [
+                    .writeToPackageDirectory(reason: "Berth writes rendered files and secrets under .berth/"),
+                    .allowNetworkConnections(
+                        scope: .docker,
+                        reason: "Berth drives the Docker engine through its socket"
+                    ),
+                ]
+            )
+        ),
+        .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML"]),
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTesting"]),
+        .testTarget(
+            name: "BerthComposeTests",
+            dependencies: ["BerthCompose", "BerthTesting"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// A network that services attach to.
+///
+/// Networks are bridge networks created by the stack unless declared `internal` (no route out
+/// of the host) or `external` (owned by someone else, typically a shared-infrastructure stack,
+/// and only referenced here).
+public struct Network: Sendable, Hashable, Codable {
+    /// The name services use to refer to the network.
+    public var name: String
+    /// Whether containers on it have no route to the outside world.
+    public var isInternal: Bool
+    /// The real name of a network that exists outside this stack, if it does.
+    public var externalName: String?
+    /// The network driver (`bridge` on one host).
+    public var driver: String
+    /// Where the user declared the network.
+    public var location: SourceLocation
+
+    /// Declares a network created with the stack.
+    /// - Parameters:
+    ///   - name: The name services use; Compose rules (`[a-zA-Z0-9._-]`).
+    ///   - internal: Whether the network has no route out of the host.
+    public init(
+        _ name: String,
+        internal: Bool = false,
+        driver: String = "bridge",
+        fileID: String = #fileID,
+        line: Int = #line
+    ) {
+        self.name = name
+        self.isInternal = `internal`
+        self.externalName = nil
+        self.driver = driver
+        self.location = SourceLocation(fileID: fileID, line: line)
+    }
+
+    /// Refers to a network that already exists, created by another stack or by hand.
+    /// - Parameters:
+    ///   - name: The name services of this stack use.
+    ///   - realName: The network's name on the engine; defaults to `name`.
+    public static func external(
+        _ name: String,
+        realName: String? = nil,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Network {
+        var network = Network(name, fileID: fileID, line: line)
+        network.externalName = realName ?? name
+        return network
+    }
+
+    /// Whether the network belongs to someone else.
+    public var isExternal: Bool { externalName != nil }
+}

@@ -1,0 +1,89 @@
+/// A secret: a value services read from a file under `/run/secrets/`, never from an
+/// environment variable, a rendered file or a command line.
+public struct Secret: Sendable, Hashable, Codable {
+    /// Where the secret's value comes from.
+    public enum Source: Sendable, Hashable, Codable {
+        /// A file on the deployer's machine, relative to the package directory or absolute.
+        case file(String)
+        /// A variable of the deployer's environment, read at deploy time.
+        case environment(String)
+        /// A random value generated once with a cryptographic source and then reused.
+        ///
+        /// - Parameters:
+        ///   - length: The number of characters.
+        ///   - alphabet: The characters to draw from.
+        case generated(length: Int, alphabet: Alphabet)
+        /// A secret that already exists on the engine, managed elsewhere.
+        case external(String)
+    }
+
+    /// The characters a generated secret is drawn from.
+    public enum Alphabet: String, Sendable, Hashable, Codable {
+        /// `A–Z a–z 0–9`: safe in URLs, connection strings and shells.
+        case alphanumeric
+        /// `0–9 a–f`.
+        case hexadecimal
+        /// Alphanumerics and punctuation that needs no quoting in URLs: `-._~`.
+        case urlSafe
+
+        /// The characters, in a fixed order.
+        public var characters: [Character] {
+            let digits = Array("0123456789")
+            let lower = Array("abcdefghijklmnopqrstuvwxyz")
+            let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            switch self {
+            case .alphanumeric: return upper + lower + digits
+            case .hexadecimal: return digits + Array("abcdef")
+            case .urlSafe: return upper + lower + digits + Array("-._~")
+            }
+        }
+    }
+
+    /// The name services refer to.
+    public var name: String
+    /// Where the value comes from.
+    public var source: Source
+    /// Where the user declared the secret.
+    public var location: SourceLocation
+
+    /// Declares a secret.
+    public init(_ name: String, _ source: Source, fileID: String = #fileID, line: Int = #line) {
+        self.name = name
+        self.source = source
+        self.location = SourceLocation(fileID: fileID, line: line)
+    }
+
+    /// Declares a secret generated once, at the first deploy, and reused afterwards.
+    public static func generated(
+        _ name: String,
+        length: Int = 32,
+        alphabet: Alphabet = .alphanumeric,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Secret {
+        Secret(name, .generated(length: length, alphabet: alphabet), fileID: fileID, line: line)
+    }
+}
+
+/// A secret made visible to a service as a file.
+public struct SecretMount: Sendable, Hashable, Codable {
+    /// The secret's name in the stack.
+    public var secret: String
+    /// The file name under `/run/secrets/`.
+    public var target: String
+    /// The environment key that receives the file's path (`DB_PASSWORD_FILE`), if any.
+    public var pathVariable: String?
+    /// Where the user declared the mount.
+    public var location: SourceLocation
+
+    /// Creates a secret mount.
+    public init(secret: String, target: String, pathVariable: String?, location: SourceLocation) {
+        self.secret = secret
+        self.target = target
+        self.pathVariable = pathVariable
+        self.location = location
+    }
+
+    /// The absolute path the service reads.
+    public var path: String { "/run/secrets/" + target }
+}

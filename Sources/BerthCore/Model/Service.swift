@@ -1,0 +1,310 @@
+/// A service: one kind of container, its image, its settings and its place in the stack.
+///
+/// Build a service with its initialiser and refine it with modifiers, each of which returns a
+/// changed copy and records the line it was written on:
+/// ```swift
+/// Service("web", image: "ghcr.io/acme/web:1.4")
+///     .publish(8080, on: 18080)
+///     .networks("frontend")
+///     .healthCheck(.http(port: 8080, path: "/health"))
+/// ```
+public struct Service: Sendable, Hashable, Codable {
+    /// The service's name, unique in its stack; also its DNS name on shared networks.
+    public var name: String
+    /// The image its containers run.
+    public var image: Image
+    /// The command, replacing the image's `CMD`.
+    public var command: [String]?
+    /// The entrypoint, replacing the image's `ENTRYPOINT`.
+    public var entrypoint: [String]?
+    /// The environment, in the order written.
+    public var environment: [EnvironmentVariable] = []
+    /// Ports it listens on, published or not.
+    public var ports: [Port] = []
+    /// Names of the stack's networks it attaches to; none means the stack's default network.
+    public var networks: [String] = []
+    /// Volumes, host paths and tmpfs it mounts.
+    public var mounts: [Mount] = []
+    /// Secrets it reads.
+    public var secrets: [SecretMount] = []
+    /// Configs it reads.
+    public var configs: [ConfigMount] = []
+    /// How the engine checks it.
+    public var healthCheck: HealthCheck?
+    /// CPU and memory constraints.
+    public var resources = Resources()
+    /// What happens when it exits.
+    public var restart: RestartPolicy = .unlessStopped
+    /// Services that must reach a condition before it starts.
+    public var dependencies: [Dependency] = []
+    /// Container labels, in the order written.
+    public var labels: [Label] = []
+    /// The user (and group) its process runs as, `"1000:1000"`.
+    public var user: String?
+    /// The working directory of its process.
+    public var workingDirectory: String?
+    /// Whether the root file system is mounted read-only.
+    public var readOnlyRootFilesystem = false
+    /// Linux capabilities removed from its process (`ALL` removes every one).
+    public var droppedCapabilities: [String] = []
+    /// How many containers run it.
+    public var replicas = 1
+    /// Where the user declared the service.
+    public var location: SourceLocation
+
+    /// Declares a service.
+    /// - Parameters:
+    ///   - name: Unique in the stack; lowercase letters, digits, `-`, `_` and `.` (Compose rules).
+    ///   - image: What it runs, such as `"nginx:1.27"`.
+    public init(_ name: String, image: Image, fileID: String = #fileID, line: Int = #line) {
+        self.name = name
+        self.image = image
+        self.location = SourceLocation(fileID: fileID, line: line)
+    }
+}
+
+/// A key and value attached to an engine object.
+public struct Label: Sendable, Hashable, Codable {
+    /// The key, in reverse-DNS notation by convention (`com.acme.team`).
+    public var key: String
+    /// The value.
+    public var value: String
+    /// Where the user declared the label.
+    public var location: SourceLocation
+
+    /// Creates a label.
+    public init(key: String, value: String, location: SourceLocation) {
+        self.key = key
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Service {
+    private func with(_ change: (inout Service) -> Void) -> Service {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// Replaces the image's command.
+    public func command(_ arguments: [String]) -> Service {
+        with { $0.command = arguments }
+    }
+
+    /// Replaces the image's entrypoint.
+    public func entrypoint(_ arguments: [String]) -> Service {
+        with { $0.entrypoint = arguments }
+    }
+
+    /// Sets an environment variable to literal text; a `$` in it stays a `$`.
+    public func environment(
+        _ key: String,
+        _ value: String,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        environment(key, .literal(value), fileID: fileID, line: line)
+    }
+
+    /// Sets an environment variable to a literal, interpolated or sensitive value.
+    public func environment(
+        _ key: String,
+        _ value: EnvironmentVariable.Value,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.environment.append(
+                EnvironmentVariable(key: key, value: value, location: SourceLocation(fileID: fileID, line: line))
+            )
+        }
+    }
+
+    /// Sets several environment variables to literal text, in the order written.
+    public func environment(
+        _ variables: KeyValuePairs<String, String>,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        var copy = self
+        for (key, value) in variables {
+            copy = copy.environment(key, .literal(value), fileID: fileID, line: line)
+        }
+        return copy
+    }
+
+    /// Declares a port other services reach; it is not published on the host.
+    public func expose(
+        _ port: Int,
+        transport: Port.TransportProtocol = .tcp,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.ports.append(
+                Port(target: port, transport: transport, location: SourceLocation(fileID: fileID, line: line))
+            )
+        }
+    }
+
+    /// Publishes a port on the host.
+    ///
+    /// The port binds to `127.0.0.1` unless `public` is `true`, which binds every address of the
+    /// host.
+    /// - Parameters:
+    ///   - port: The port inside the container.
+    ///   - hostPort: The port on the host; defaults to `port`.
+    ///   - public: Whether other machines may connect.
+    ///   - hostIP: A specific host address; overrides `public`.
+    public func publish(
+        _ port: Int,
+        on hostPort: Int? = nil,
+        public: Bool = false,
+        hostIP: String? = nil,
+        transport: Port.TransportProtocol = .tcp,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.ports.append(
+                Port(
+                    target: port,
+                    published: hostPort ?? port,
+                    hostIP: hostIP ?? (`public` ? "0.0.0.0" : "127.0.0.1"),
+                    transport: transport,
+                    location: SourceLocation(fileID: fileID, line: line)
+                )
+            )
+        }
+    }
+
+    /// Attaches the service to networks of the stack, by name.
+    public func networks(_ names: String...) -> Service {
+        with { $0.networks.append(contentsOf: names) }
+    }
+
+    /// Mounts a named volume of the stack.
+    public func volume(
+        _ name: String,
+        at target: String,
+        readOnly: Bool = false,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        mount(.volume(name), at: target, readOnly: readOnly, fileID: fileID, line: line)
+    }
+
+    /// Mounts a volume, a host path or a tmpfs.
+    public func mount(
+        _ source: Mount.Source,
+        at target: String,
+        readOnly: Bool = false,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.mounts.append(
+                Mount(
+                    source: source,
+                    target: target,
+                    isReadOnly: readOnly,
+                    location: SourceLocation(fileID: fileID, line: line)
+                )
+            )
+        }
+    }
+
+    /// Gives the service a secret as the file `/run/secrets/<target>`.
+    /// - Parameters:
+    ///   - name: The secret's name in the stack.
+    ///   - target: The file name; defaults to the secret's name.
+    ///   - pathVariable: An environment key that receives the file's path, following the
+    ///     `*_FILE` convention of official images (`POSTGRES_PASSWORD_FILE`).
+    public func secret(
+        _ name: String,
+        target: String? = nil,
+        pathVariable: String? = nil,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.secrets.append(
+                SecretMount(
+                    secret: name,
+                    target: target ?? name,
+                    pathVariable: pathVariable,
+                    location: SourceLocation(fileID: fileID, line: line)
+                )
+            )
+        }
+    }
+
+    /// Gives the service a config as a read-only file.
+    public func config(_ name: String, at target: String, fileID: String = #fileID, line: Int = #line) -> Service {
+        with {
+            $0.configs.append(
+                ConfigMount(config: name, target: target, location: SourceLocation(fileID: fileID, line: line))
+            )
+        }
+    }
+
+    /// Sets how the engine checks the service.
+    public func healthCheck(_ check: HealthCheck) -> Service {
+        with { $0.healthCheck = check }
+    }
+
+    /// Sets CPU and memory constraints.
+    public func resources(_ resources: Resources) -> Service {
+        with { $0.resources = resources }
+    }
+
+    /// Sets what happens when the service exits.
+    public func restart(_ policy: RestartPolicy) -> Service {
+        with { $0.restart = policy }
+    }
+
+    /// Makes the service start only after another one reaches a condition.
+    public func dependsOn(
+        _ service: String,
+        condition: DependencyCondition = .started,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        with {
+            $0.dependencies.append(
+                Dependency(service: service, condition: condition, location: SourceLocation(fileID: fileID, line: line))
+            )
+        }
+    }
+
+    /// Adds a container label.
+    public func label(_ key: String, _ value: String, fileID: String = #fileID, line: Int = #line) -> Service {
+        with { $0.labels.append(Label(key: key, value: value, location: SourceLocation(fileID: fileID, line: line))) }
+    }
+
+    /// Sets the user (and group) the process runs as.
+    public func user(_ user: String) -> Service {
+        with { $0.user = user }
+    }
+
+    /// Sets the working directory.
+    public func workingDirectory(_ path: String) -> Service {
+        with { $0.workingDirectory = path }
+    }
+
+    /// Mounts the root file system read-only; pair it with tmpfs mounts for scratch space.
+    public func readOnlyRootFilesystem(_ readOnly: Bool = true) -> Service {
+        with { $0.readOnlyRootFilesystem = readOnly }
+    }
+
+    /// Removes Linux capabilities from the process; `["ALL"]` removes every one.
+    public func dropCapabilities(_ capabilities: [String]) -> Service {
+        with { $0.droppedCapabilities = capabilities }
+    }
+
+    /// Sets how many containers run the service.
+    public func replicas(_ count: Int) -> Service {
+        with { $0.replicas = count }
+    }
+}

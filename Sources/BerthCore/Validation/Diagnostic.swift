@@ -1,0 +1,91 @@
+/// A problem found in a stack, with where it was written and how to fix it.
+///
+/// Validation collects every diagnostic at once instead of stopping at the first, so a user
+/// fixes all of them in one pass. Errors stop a deploy before any engine is touched; warnings
+/// are printed and the deploy goes on.
+public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// How serious a problem is.
+    public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+        case note, warning, error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            let order: [Severity] = [.note, .warning, .error]
+            return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+        }
+    }
+
+    /// How serious the problem is.
+    public var severity: Severity
+    /// A stable identifier for the kind of problem (`undeclared-network`), for tests and docs.
+    public var code: Code
+    /// The element concerned, as the user named it (`service 'web'`).
+    public var element: String
+    /// What is wrong.
+    public var message: String
+    /// What to change.
+    public var fix: String
+    /// Where the element was written, when known.
+    public var location: SourceLocation?
+
+    /// Creates a diagnostic.
+    public init(
+        _ severity: Severity,
+        _ code: Code,
+        element: String,
+        message: String,
+        fix: String,
+        location: SourceLocation?
+    ) {
+        self.severity = severity
+        self.code = code
+        self.element = element
+        self.message = message
+        self.fix = fix
+        self.location = location
+    }
+
+    /// The diagnostic in the `file:line: severity: message` form compilers and editors read.
+    public var description: String {
+        let place = location.map { "\($0): " } ?? ""
+        return "\(place)\(severity.rawValue): [\(code.rawValue)] \(element): \(message) Fix: \(fix)"
+    }
+}
+
+extension Diagnostic {
+    /// A stable identifier for a kind of problem.
+    public struct Code: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidName = Code(rawValue: "invalid-name")
+        public static let duplicateName = Code(rawValue: "duplicate-name")
+        public static let undeclaredNetwork = Code(rawValue: "undeclared-network")
+        public static let undeclaredVolume = Code(rawValue: "undeclared-volume")
+        public static let undeclaredSecret = Code(rawValue: "undeclared-secret")
+        public static let undeclaredConfig = Code(rawValue: "undeclared-config")
+        public static let undeclaredService = Code(rawValue: "undeclared-service")
+        public static let dependencyCycle = Code(rawValue: "dependency-cycle")
+        public static let healthyDependencyWithoutCheck = Code(rawValue: "healthy-dependency-without-check")
+        public static let portConflict = Code(rawValue: "port-conflict")
+        public static let invalidPort = Code(rawValue: "invalid-port")
+        public static let invalidDuration = Code(rawValue: "invalid-duration")
+        public static let invalidMemorySize = Code(rawValue: "invalid-memory-size")
+        public static let invalidCPUCount = Code(rawValue: "invalid-cpu-count")
+        public static let invalidCount = Code(rawValue: "invalid-count")
+        public static let invalidPath = Code(rawValue: "invalid-path")
+        public static let duplicateEnvironmentKey = Code(rawValue: "duplicate-environment-key")
+        public static let secretInEnvironment = Code(rawValue: "secret-in-environment")
+        public static let unpinnedImage = Code(rawValue: "unpinned-image")
+        public static let invalidImage = Code(rawValue: "invalid-image")
+        public static let lossyRendering = Code(rawValue: "lossy-rendering")
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Whether any diagnostic is an error.
+    public var containsErrors: Bool { contains { $0.severity == .error } }
+
+    /// The errors only.
+    public var errors: [Diagnostic] { filter { $0.severity == .error } }
+}

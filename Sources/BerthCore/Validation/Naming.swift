@@ -1,0 +1,115 @@
+/// The naming rules of Docker and Compose, in one place.
+enum Naming {
+    private static func all(_ text: String, _ allowed: (UInt8) -> Bool) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(allowed)
+    }
+
+    private static func isLowerAlnum(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    private static func isAlnum(_ byte: UInt8) -> Bool {
+        isLowerAlnum(byte) || (byte >= 0x41 && byte <= 0x5A)
+    }
+
+    /// Compose project names: `[a-z0-9][a-z0-9_-]*`.
+    static func isProjectName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, isLowerAlnum(first) else { return false }
+        return all(name) { isLowerAlnum($0) || $0 == 0x2D || $0 == 0x5F }
+    }
+
+    /// Compose resource names (networks, volumes, secrets, configs): `[a-zA-Z0-9._-]+`.
+    static func isResourceName(_ name: String) -> Bool {
+        all(name) { isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// Service names: also DNS names and parts of container names, so lowercase and starting
+    /// with a letter or digit.
+    static func isServiceName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, isLowerAlnum(first) else { return false }
+        return all(name) { isLowerAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// POSIX environment variable names.
+    static func isEnvironmentKey(_ key: String) -> Bool {
+        guard let first = key.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
+        return all(key) { isAlnum($0) || $0 == 0x5F }
+    }
+
+    /// Image repositories: lowercase path components, optionally after a registry host:port.
+    static func isImageRepository(_ repository: String) -> Bool {
+        var components = repository.split(separator: "/", omittingEmptySubsequences: false)
+        guard !components.isEmpty, !components.contains(where: \.isEmpty) else { return false }
+        if components.count > 1, components[0].contains(".") || components[0].contains(":")
+            || components[0] == "localhost"
+        {
+            components.removeFirst()
+        }
+        return components.allSatisfy { component in
+            guard let first = component.utf8.first, isLowerAlnum(first) else { return false }
+            return component.utf8.allSatisfy { isLowerAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4 {
+            return parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) <= 255
+            }
+        }
+        return text.contains(":") && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+    }
+
+    /// Keys whose values are credentials by the conventions teams already use.
+    static func looksSecret(_ key: String) -> Bool {
+        let upper = key.uppercased()
+        if upper.hasSuffix("_FILE") { return false }
+        let words = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY"]
+        return words.contains { upper == $0 || upper.hasSuffix("_" + $0) }
+    }
+
+    static func suggestProjectName(_ name: String) -> String {
+        let mapped = name.lowercased().map { character -> Character in
+            character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_")
+                ? character : "-"
+        }
+        let text = String(mapped).trimmingCharacters(in: ["-", "_"])
+        return text.isEmpty ? "app" : text
+    }
+
+    static func suggestServiceName(_ name: String) -> String {
+        suggestProjectName(name)
+    }
+
+    /// The declared name closest to a misspelt one, if one is close enough to be a typo.
+    static func closest(to name: String, among candidates: Set<String>) -> String? {
+        let scored = candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= max(1, name.count / 3) }
+        return scored.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
+    }
+
+    static func editDistance(_ lhs: String, _ rhs: String) -> Int {
+        let a = Array(lhs)
+        let b = Array(rhs)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

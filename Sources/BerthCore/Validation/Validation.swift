@@ -1,0 +1,417 @@
+/// Checks a stack before anything touches an engine and reports every problem at once.
+extension Stack {
+    /// Validates the stack as described for an environment.
+    /// - Parameter environment: Production environments turn some warnings into errors.
+    /// - Returns: Every problem found, errors first, in the order the elements were written.
+    public func validate(for environment: Environment) -> [Diagnostic] {
+        var validator = StackValidator(stack: self, environment: environment)
+        validator.run()
+        return validator.diagnostics.sorted { $0.severity > $1.severity }
+    }
+}
+
+struct StackValidator {
+    let stack: Stack
+    let environment: Environment
+    var diagnostics: [Diagnostic] = []
+
+    init(stack: Stack, environment: Environment) {
+        self.stack = stack
+        self.environment = environment
+    }
+
+    mutating func run() {
+        checkNames()
+        for service in stack.services {
+            checkReferences(of: service)
+            checkPorts(of: service)
+            checkHealthCheck(of: service)
+            checkResources(of: service)
+            checkEnvironment(of: service)
+            checkImage(of: service)
+            checkMounts(of: service)
+        }
+        checkDependencies()
+        checkPublishedPortConflicts()
+        checkSecrets()
+    }
+
+    mutating func report(
+        _ severity: Diagnostic.Severity,
+        _ code: Diagnostic.Code,
+        _ element: String,
+        _ message: String,
+        fix: String,
+        at location: SourceLocation?
+    ) {
+        diagnostics.append(
+            Diagnostic(severity, code, element: element, message: message, fix: fix, location: location)
+        )
+    }
+
+    // MARK: Names
+
+    private mutating func checkNames() {
+        if !Naming.isProjectName(stack.name) {
+            report(
+                .error, .invalidName, "stack '\(stack.name)'",
+                "A stack name becomes part of the Compose project name, which must be lowercase letters, digits, '-' and '_', starting with a letter or digit.",
+                fix: "Rename the stack, for example to '\(Naming.suggestProjectName(stack.name))'.",
+                at: stack.location)
+        }
+        if !Naming.isProjectName(environment.name) {
+            report(
+                .error, .invalidName, "environment '\(environment.name)'",
+                "An environment name becomes part of the Compose project name, which must be lowercase letters, digits, '-' and '_'.",
+                fix: "Rename the environment, for example to '\(Naming.suggestProjectName(environment.name))'.",
+                at: nil)
+        }
+        checkUnique("service", stack.services.map { ($0.name, $0.location) }, rule: Naming.isServiceName,
+                    rule: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
+        checkUnique("network", stack.networks.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+                    rule: "letters, digits, '.', '_' and '-'")
+        checkUnique("volume", stack.volumes.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+                    rule: "letters, digits, '.', '_' and '-'")
+        checkUnique("secret", stack.secrets.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+                    rule: "letters, digits, '.', '_' and '-'")
+        checkUnique("config", stack.configs.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+                    rule: "letters, digits, '.', '_' and '-'")
+    }
+
+    private mutating func checkUnique(
+        _ kind: String,
+        _ names: [(String, SourceLocation)],
+        rule isValid: (String) -> Bool,
+        rule ruleText: String
+    ) {
+        var first: [String: SourceLocation] = [:]
+        for (name, location) in names {
+            if !isValid(name) {
+                report(
+                    .error, .invalidName, "\(kind) '\(name)'",
+                    "The name is not valid: Compose allows only \(ruleText).",
+                    fix: "Rename the \(kind), for example to '\(Naming.suggestServiceName(name))'.",
+                    at: location)
+            }
+            if let earlier = first[name] {
+                report(
+                    .error, .duplicateName, "\(kind) '\(name)'",
+                    "The stack declares two \(kind)s named '\(name)'; the first is at \(earlier).",
+                    fix: "Give each \(kind) its own name or remove one of them.",
+                    at: location)
+            } else {
+                first[name] = location
+            }
+        }
+    }
+
+    // MARK: References
+
+    private mutating func checkReferences(of service: Service) {
+        let element = "service '\(service.name)'"
+        let networks = Set(stack.networks.map(\.name))
+        for network in service.networks where !networks.contains(network) {
+            report(
+                .error, .undeclaredNetwork, element,
+                "It attaches to network '\(network)', which the stack does not declare.",
+                fix: "Declare Network(\"\(network)\") in the stack (or Network.external(\"\(network)\") for a shared one), or correct the name\(suggestion(network, among: networks)).",
+                at: service.location)
+        }
+        let volumes = Set(stack.volumes.map(\.name))
+        for mount in service.mounts {
+            if case .volume(let name) = mount.source, !volumes.contains(name) {
+                report(
+                    .error, .undeclaredVolume, element,
+                    "It mounts volume '\(name)', which the stack does not declare.",
+                    fix: "Declare Volume(\"\(name)\") in the stack, or correct the name\(suggestion(name, among: volumes)).",
+                    at: mount.location)
+            }
+        }
+        let secrets = Set(stack.secrets.map(\.name))
+        for mount in service.secrets where !secrets.contains(mount.secret) {
+            report(
+                .error, .undeclaredSecret, element,
+                "It reads secret '\(mount.secret)', which the stack does not declare.",
+                fix: "Declare the secret in the stack, for example Secret.generated(\"\(mount.secret)\"), or correct the name\(suggestion(mount.secret, among: secrets)).",
+                at: mount.location)
+        }
+        let configs = Set(stack.configs.map(\.name))
+        for mount in service.configs where !configs.contains(mount.config) {
+            report(
+                .error, .undeclaredConfig, element,
+                "It reads config '\(mount.config)', which the stack does not declare.",
+                fix: "Declare Config(\"\(mount.config)\", …) in the stack, or correct the name\(suggestion(mount.config, among: configs)).",
+                at: mount.location)
+        }
+        let services = Set(stack.services.map(\.name))
+        for dependency in service.dependencies where !services.contains(dependency.service) {
+            report(
+                .error, .undeclaredService, element,
+                "It depends on service '\(dependency.service)', which the stack does not declare.",
+                fix: "Declare the service or correct the name\(suggestion(dependency.service, among: services)).",
+                at: dependency.location)
+        }
+    }
+
+    private func suggestion(_ name: String, among names: Set<String>) -> String {
+        guard let closest = Naming.closest(to: name, among: names) else { return "" }
+        return " (did you mean '\(closest)'?)"
+    }
+
+    // MARK: Dependencies
+
+    private mutating func checkDependencies() {
+        let byName = Dictionary(stack.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for service in stack.services {
+            for dependency in service.dependencies where dependency.condition == .healthy {
+                if let target = byName[dependency.service], target.healthCheck == nil {
+                    report(
+                        .error, .healthyDependencyWithoutCheck, "service '\(service.name)'",
+                        "It waits for '\(dependency.service)' to be healthy, but '\(dependency.service)' has no health check, so it never will be.",
+                        fix: "Add .healthCheck(…) to '\(dependency.service)', or depend on it with condition: .started.",
+                        at: dependency.location)
+                }
+            }
+        }
+        for cycle in DependencyGraph(stack: stack).cycles() {
+            let first = byName[cycle[0]]
+            report(
+                .error, .dependencyCycle, "service '\(cycle[0])'",
+                "The services depend on each other in a cycle: \((cycle + [cycle[0]]).joined(separator: " -> ")); none of them can start.",
+                fix: "Remove one of these dependencies.",
+                at: first?.dependencies.first { cycle.contains($0.service) }?.location ?? first?.location)
+        }
+    }
+
+    // MARK: Ports
+
+    private mutating func checkPorts(of service: Service) {
+        for port in service.ports {
+            if !(1...65535).contains(port.target) {
+                report(
+                    .error, .invalidPort, "service '\(service.name)'",
+                    "Port \(port.target) is not a valid port number.",
+                    fix: "Use a port between 1 and 65535.",
+                    at: port.location)
+            }
+            if let published = port.published, !(1...65535).contains(published) {
+                report(
+                    .error, .invalidPort, "service '\(service.name)'",
+                    "Host port \(published) is not a valid port number.",
+                    fix: "Publish on a host port between 1 and 65535.",
+                    at: port.location)
+            }
+            if let hostIP = port.hostIP, !Naming.isIPAddress(hostIP) {
+                report(
+                    .error, .invalidPort, "service '\(service.name)'",
+                    "Host address '\(hostIP)' is not an IP address.",
+                    fix: "Bind to an address such as 127.0.0.1, or leave it out.",
+                    at: port.location)
+            }
+        }
+    }
+
+    private mutating func checkPublishedPortConflicts() {
+        struct Binding: Hashable {
+            var port: Int
+            var transport: Port.TransportProtocol
+        }
+        var claimed: [Binding: [(service: String, hostIP: String, location: SourceLocation)]] = [:]
+        for service in stack.services {
+            for port in service.ports {
+                guard let published = port.published else { continue }
+                let hostIP = port.hostIP ?? "0.0.0.0"
+                let binding = Binding(port: published, transport: port.transport)
+                for other in claimed[binding, default: []] where Self.overlap(other.hostIP, hostIP) {
+                    report(
+                        .error, .portConflict, "service '\(service.name)'",
+                        "It publishes \(hostIP):\(published)/\(port.transport.rawValue), which service '\(other.service)' already publishes (\(other.location)); the second container would fail to start.",
+                        fix: "Publish one of them on another host port.",
+                        at: port.location)
+                }
+                claimed[binding, default: []].append((service.name, hostIP, port.location))
+            }
+        }
+    }
+
+    private static func overlap(_ first: String, _ second: String) -> Bool {
+        let wildcards: Set<String> = ["0.0.0.0", "::", ""]
+        return first == second || wildcards.contains(first) || wildcards.contains(second)
+    }
+
+    // MARK: Health checks and resources
+
+    private mutating func checkHealthCheck(of service: Service) {
+        guard let check = service.healthCheck else { return }
+        let element = "service '\(service.name)'"
+        for (field, value, allowsZero) in [
+            ("interval", check.interval, false), ("timeout", check.timeout, false),
+            ("start period", check.startPeriod, true),
+        ] where value < .zero || (!allowsZero && value == .zero) {
+            report(
+                .error, .invalidDuration, element,
+                "The health check's \(field) is \(GoDuration.format(value)); it must be \(allowsZero ? "zero or more" : "more than zero").",
+                fix: "Use a positive duration such as .seconds(5).",
+                at: check.location)
+        }
+        if check.retries < 1 {
+            report(
+                .error, .invalidCount, element,
+                "The health check allows \(check.retries) retries; the engine needs at least 1.",
+                fix: "Set retries to 1 or more (3 is usual).",
+                at: check.location)
+        }
+        let isEmpty: Bool
+        switch check.test {
+        case .command(let arguments): isEmpty = arguments.first?.isEmpty ?? true
+        case .shell(let line): isEmpty = line.allSatisfy(\.isWhitespace)
+        }
+        if isEmpty {
+            report(
+                .error, .invalidCount, element,
+                "The health check has no command.",
+                fix: "Give the check a command, or use HealthCheck.http(port:path:).",
+                at: check.location)
+        }
+    }
+
+    private mutating func checkResources(of service: Service) {
+        let element = "service '\(service.name)'"
+        let resources = service.resources
+        for (field, cpus) in [("CPU limit", resources.cpuLimit), ("CPU reservation", resources.cpuReservation)] {
+            if let cpus, !(cpus > 0 && cpus.isFinite) {
+                report(
+                    .error, .invalidCPUCount, element,
+                    "The \(field) is \(cpus) cores; it must be more than zero.",
+                    fix: "Use a positive number of cores such as 0.5.",
+                    at: service.location)
+            }
+        }
+        for (field, memory) in [
+            ("memory limit", resources.memoryLimit), ("memory reservation", resources.memoryReservation),
+        ] {
+            if let memory, memory.bytes == nil {
+                report(
+                    .error, .invalidMemorySize, element,
+                    "The \(field) '\(memory.text)' is not a memory size Docker reads.",
+                    fix: "Write a positive number with an optional unit b, k, m or g, such as \"512m\" or \"1.5g\".",
+                    at: service.location)
+            }
+        }
+        if let limit = resources.memoryLimit?.bytes, let reservation = resources.memoryReservation?.bytes,
+            reservation > limit
+        {
+            report(
+                .error, .invalidMemorySize, element,
+                "The memory reservation (\(resources.memoryReservation!.text)) is larger than the limit (\(resources.memoryLimit!.text)).",
+                fix: "Reserve at most the limit.",
+                at: service.location)
+        }
+        if service.replicas < 0 {
+            report(
+                .error, .invalidCount, element,
+                "It asks for \(service.replicas) replicas.",
+                fix: "Use zero or more replicas.",
+                at: service.location)
+        }
+        if case .onFailure(let attempts?) = service.restart, attempts < 0 {
+            report(
+                .error, .invalidCount, element,
+                "The restart policy allows \(attempts) attempts.",
+                fix: "Use zero or more attempts, or leave the number out for no limit.",
+                at: service.location)
+        }
+    }
+
+    // MARK: Environment and secrets
+
+    private mutating func checkEnvironment(of service: Service) {
+        let element = "service '\(service.name)'"
+        var seen: [String: SourceLocation] = [:]
+        var keys = service.environment.map { ($0.key, $0.location) }
+        keys += service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.location) } }
+        for (key, location) in keys {
+            if !Naming.isEnvironmentKey(key) {
+                report(
+                    .error, .invalidName, element,
+                    "The environment key '\(key)' is not valid.",
+                    fix: "Use letters, digits and '_', not starting with a digit.",
+                    at: location)
+            }
+            if let earlier = seen[key] {
+                report(
+                    .error, .duplicateEnvironmentKey, element,
+                    "The environment sets '\(key)' twice; the first is at \(earlier).",
+                    fix: "Keep one of them.",
+                    at: location)
+            } else {
+                seen[key] = location
+            }
+        }
+        for variable in service.environment {
+            switch variable.value {
+            case .sensitive:
+                report(
+                    .error, .secretInEnvironment, element,
+                    "The environment variable '\(variable.key)' holds a value marked sensitive; environment variables are visible in `docker inspect`, logs and crash reports.",
+                    fix: "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\").",
+                    at: variable.location)
+            case .literal(let text) where Naming.looksSecret(variable.key) && !text.isEmpty:
+                report(
+                    .error, .secretInEnvironment, element,
+                    "The environment variable '\(variable.key)' looks like a credential and holds a literal value, which would be stored in the rendered file and visible in `docker inspect`.",
+                    fix: "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\"); most images read the *_FILE form.",
+                    at: variable.location)
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func checkSecrets() {
+        for secret in stack.secrets {
+            if case .generated(let length, _) = secret.source, length < 16 || length > 4096 {
+                report(
+                    .error, .invalidCount, "secret '\(secret.name)'",
+                    "A generated secret of \(length) characters is \(length < 16 ? "too short to resist guessing" : "longer than any service needs").",
+                    fix: "Generate between 16 and 4096 characters (32 is the default).",
+                    at: secret.location)
+            }
+        }
+    }
+
+    private mutating func checkImage(of service: Service) {
+        let element = "service '\(service.name)'"
+        if !Naming.isImageRepository(service.image.repository) {
+            report(
+                .error, .invalidImage, element,
+                "The image '\(service.image.reference)' is not a valid image reference.",
+                fix: "Write it as REPOSITORY[:TAG][@DIGEST], for example \"nginx:1.27\".",
+                at: service.location)
+        } else if service.image.tag == nil && service.image.digest == nil {
+            report(
+                environment.isProduction ? .error : .warning, .unpinnedImage, element,
+                "The image '\(service.image.reference)' has neither tag nor digest, so every deploy may run a different version\(environment.isProduction ? " — not acceptable in production" : "").",
+                fix: "Pin the image with a tag or a digest, for example \"\(service.image.repository):1.0\".",
+                at: service.location)
+        }
+    }
+
+    private mutating func checkMounts(of service: Service) {
+        let targets = service.mounts.map { ($0.target, $0.location) } + service.configs.map { ($0.target, $0.location) }
+        for (target, location) in targets where !target.hasPrefix("/") {
+            report(
+                .error, .invalidPath, "service '\(service.name)'",
+                "The mount target '\(target)' is not an absolute path inside the container.",
+                fix: "Write the target as an absolute path, such as /data.",
+                at: location)
+        }
+        for mount in service.secrets where mount.target.contains("/") || mount.target.isEmpty {
+            report(
+                .error, .invalidPath, "service '\(service.name)'",
+                "The secret target '\(mount.target)' must be a file name under /run/secrets/.",
+                fix: "Use a plain file name such as '\(mount.secret)'.",
+                at: mount.location)
+        }
+    }
+}
