@@ -1,0 +1,359 @@
+import BerthCore
+import BerthYAML
+
+/// Renders a stack into a Docker Compose document.
+///
+/// The renderer builds structured values and leaves the text to ``YAMLEmitter``, which quotes
+/// every string, so values such as `yes`, `0755` or `22:22` keep their meaning in every YAML
+/// parser. Every literal `$` is doubled, because Compose interpolates every value of the file;
+/// only a value written as ``EnvironmentVariable/Value/interpolated(_:)`` keeps single `$`.
+/// Output depends only on the stack, so equal stacks render byte-identical files.
+public struct ComposeRenderer: Sendable {
+    /// Where the rendered file sits relative to the package directory; relative bind mounts and
+    /// config files are rewritten to stay correct from there.
+    public var pathToPackage: String
+
+    /// Creates a renderer.
+    /// - Parameter pathToPackage: The path from the directory of the rendered file back to the
+    ///   package directory; `../../..` for `.berth/<stack>/<environment>/compose.yaml`.
+    public init(pathToPackage: String = "../../..") {
+        self.pathToPackage = pathToPackage
+    }
+
+    /// The Compose project name of a stack in an environment.
+    public static func projectName(stack: String, environment: String) -> String {
+        "\(stack)-\(environment)"
+    }
+
+    /// The relative path under the rendered file's directory where a secret's value is
+    /// materialised before the deploy.
+    public static func secretFile(_ name: String) -> String { "secrets/" + name }
+
+    /// Renders a validated stack.
+    public func render(_ stack: Stack, for environment: Environment) -> ComposeDocument {
+        let project = Self.projectName(stack: stack.name, environment: environment.name)
+        let ownership: [(String, String)] = [
+            (OwnershipLabel.stack, stack.name), (OwnershipLabel.environment, environment.name),
+        ]
+        var diagnostics: [Diagnostic] = []
+        var hashes: [String: ServiceHash] = [:]
+        hashes.reserveCapacity(stack.services.count)
+
+        var services = YAMLMapping()
+        for service in stack.services {
+            var node = renderService(service, in: stack, diagnostics: &diagnostics)
+            var labels = YAMLMapping()
+            for label in service.labels {
+                labels.append(label.key, Self.literal(label.value))
+            }
+            for (key, value) in ownership {
+                labels.append(key, .string(value))
+            }
+            labels.append(OwnershipLabel.service, .string(service.name))
+            let hash = Self.hash(of: node, labels: labels)
+            labels.append(OwnershipLabel.configHash, .string(hash.configuration))
+            labels.append(OwnershipLabel.fieldHashes, .string(hash.fieldsLabel))
+            node.append("labels", .mapping(labels))
+            services.append(service.name, .mapping(node))
+            hashes[service.name] = hash
+        }
+
+        var root = YAMLMapping()
+        root.append("name", .string(project))
+        root.append("services", .mapping(services))
+        if !stack.networks.isEmpty {
+            var networks = YAMLMapping()
+            for network in stack.networks {
+                networks.append(network.name, .mapping(renderNetwork(network, ownership: ownership)))
+            }
+            root.append("networks", .mapping(networks))
+        }
+        if !stack.volumes.isEmpty {
+            var volumes = YAMLMapping()
+            for volume in stack.volumes {
+                var node = YAMLMapping()
+                if let external = volume.externalName {
+                    node.append("name", Self.literal(external))
+                    node.append("external", .boolean(true))
+                } else {
+                    node.append("labels", .mapping(Self.labels(ownership)))
+                }
+                volumes.append(volume.name, .mapping(node))
+            }
+            root.append("volumes", .mapping(volumes))
+        }
+        if !stack.secrets.isEmpty {
+            var secrets = YAMLMapping()
+            for secret in stack.secrets {
+                var node = YAMLMapping()
+                if case .external = secret.source {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, .lossyRendering, element: "secret '\(secret.name)'",
+                            message: "Docker Compose without Swarm cannot read external secrets.",
+                            fix: "Give the secret a file, an environment variable or .generated as its source, or deploy with the Swarm adapter.",
+                            location: secret.location))
+                }
+                // Every source is materialised into this file before the deploy, mode 0600, so
+                // the rendered document never holds a value or a path outside `.berth/`.
+                node.append("file", .string("./" + Self.secretFile(secret.name)))
+                secrets.append(secret.name, .mapping(node))
+            }
+            root.append("secrets", .mapping(secrets))
+        }
+        if !stack.configs.isEmpty {
+            var configs = YAMLMapping()
+            for config in stack.configs {
+                var node = YAMLMapping()
+                switch config.source {
+                case .file(let path): node.append("file", Self.literal(packagePath(path)))
+                case .content(let text): node.append("content", Self.literal(text))
+                }
+                configs.append(config.name, .mapping(node))
+            }
+            root.append("configs", .mapping(configs))
+        }
+        return ComposeDocument(
+            projectName: project, root: .mapping(root), serviceHashes: hashes, diagnostics: diagnostics)
+    }
+
+    // MARK: Services
+
+    private func renderService(
+        _ service: Service,
+        in stack: Stack,
+        diagnostics: inout [Diagnostic]
+    ) -> YAMLMapping {
+        var node = YAMLMapping()
+        node.append("image", Self.literal(service.image.reference))
+        if let entrypoint = service.entrypoint {
+            node.append("entrypoint", .sequence(entrypoint.map(Self.literal)))
+        }
+        if let command = service.command {
+            node.append("command", .sequence(command.map(Self.literal)))
+        }
+        if let user = service.user {
+            node.append("user", Self.literal(user))
+        }
+        if let directory = service.workingDirectory {
+            node.append("working_dir", Self.literal(directory))
+        }
+        let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
+        if !service.environment.isEmpty || !secretPaths.isEmpty {
+            var environment = YAMLMapping()
+            for variable in service.environment {
+                switch variable.value {
+                case .literal(let text), .sensitive(let text):
+                    environment.append(variable.key, Self.literal(text))
+                case .interpolated(let text):
+                    environment.append(variable.key, .string(text))
+                }
+            }
+            for (key, path) in secretPaths {
+                environment.append(key, .string(path))
+            }
+            node.append("environment", .mapping(environment))
+        }
+        let exposed = service.ports.filter { !$0.isPublished }
+        if !exposed.isEmpty {
+            node.append(
+                "expose",
+                .sequence(exposed.map { .string($0.transport == .tcp ? "\($0.target)" : "\($0.target)/udp") }))
+        }
+        let published = service.ports.filter(\.isPublished)
+        if !published.isEmpty {
+            if service.replicas > 1 {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .portConflict, element: "service '\(service.name)'",
+                        message: "It runs \(service.replicas) replicas and publishes host port \(published[0].published!); on one host only the first replica could bind it.",
+                        fix: "Run one replica, or publish the service through a gateway instead.",
+                        location: published[0].location))
+            }
+            node.append(
+                "ports",
+                .sequence(
+                    published.map { port in
+                        var entry = YAMLMapping()
+                        entry.append("target", .integer(port.target))
+                        entry.append("published", .string(String(port.published!)))
+                        if let hostIP = port.hostIP { entry.append("host_ip", .string(hostIP)) }
+                        entry.append("protocol", .string(port.transport.rawValue))
+                        return .mapping(entry)
+                    }))
+        }
+        if !service.networks.isEmpty {
+            node.append("networks", .sequence(service.networks.map { .string($0) }))
+        }
+        if !service.mounts.isEmpty {
+            node.append("volumes", .sequence(service.mounts.map(renderMount)))
+        }
+        if !service.secrets.isEmpty {
+            node.append(
+                "secrets",
+                .sequence(
+                    service.secrets.map { mount in
+                        .mapping(YAMLMapping([("source", .string(mount.secret)), ("target", .string(mount.target))]))
+                    }))
+        }
+        if !service.configs.isEmpty {
+            node.append(
+                "configs",
+                .sequence(
+                    service.configs.map { mount in
+                        .mapping(
+                            YAMLMapping([("source", .string(mount.config)), ("target", Self.literal(mount.target))]))
+                    }))
+        }
+        if let check = service.healthCheck {
+            node.append("healthcheck", .mapping(Self.renderHealthCheck(check)))
+        }
+        if !service.dependencies.isEmpty {
+            var dependencies = YAMLMapping()
+            for dependency in service.dependencies {
+                let condition: String
+                switch dependency.condition {
+                case .started: condition = "service_started"
+                case .healthy: condition = "service_healthy"
+                case .completed: condition = "service_completed_successfully"
+                }
+                dependencies.append(
+                    dependency.service,
+                    .mapping(YAMLMapping([("condition", .string(condition)), ("required", .boolean(true))])))
+            }
+            node.append("depends_on", .mapping(dependencies))
+        }
+        node.append("restart", .string(Self.restart(service.restart)))
+        if service.readOnlyRootFilesystem {
+            node.append("read_only", .boolean(true))
+        }
+        if !service.droppedCapabilities.isEmpty {
+            node.append("cap_drop", .sequence(service.droppedCapabilities.map(Self.literal)))
+        }
+        var deploy = YAMLMapping()
+        if service.replicas != 1 {
+            deploy.append("replicas", .integer(service.replicas))
+        }
+        if !service.resources.isEmpty {
+            deploy.append("resources", .mapping(Self.renderResources(service.resources)))
+        }
+        if !deploy.isEmpty {
+            node.append("deploy", .mapping(deploy))
+        }
+        return node
+    }
+
+    private func renderMount(_ mount: Mount) -> YAMLNode {
+        var entry = YAMLMapping()
+        switch mount.source {
+        case .volume(let name):
+            entry.append("type", "volume")
+            entry.append("source", .string(name))
+        case .bind(let path):
+            entry.append("type", "bind")
+            entry.append("source", Self.literal(packagePath(path)))
+        case .tmpfs:
+            entry.append("type", "tmpfs")
+        }
+        entry.append("target", Self.literal(mount.target))
+        if mount.isReadOnly {
+            entry.append("read_only", .boolean(true))
+        }
+        if case .tmpfs(let size?) = mount.source {
+            entry.append("tmpfs", .mapping(YAMLMapping([("size", .integer(size))])))
+        }
+        return .mapping(entry)
+    }
+
+    private func renderNetwork(_ network: Network, ownership: [(String, String)]) -> YAMLMapping {
+        var node = YAMLMapping()
+        if let external = network.externalName {
+            node.append("name", Self.literal(external))
+            node.append("external", .boolean(true))
+            return node
+        }
+        node.append("driver", Self.literal(network.driver))
+        if network.isInternal {
+            node.append("internal", .boolean(true))
+        }
+        node.append("labels", .mapping(Self.labels(ownership)))
+        return node
+    }
+
+    /// Paths the user wrote relative to the package directory, seen from the rendered file.
+    private func packagePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return pathToPackage + "/" + relative
+    }
+
+    static func renderHealthCheck(_ check: HealthCheck) -> YAMLMapping {
+        var node = YAMLMapping()
+        switch check.test {
+        case .command(let arguments):
+            node.append("test", .sequence([.string("CMD")] + arguments.map(literal)))
+        case .shell(let line):
+            node.append("test", .sequence([.string("CMD-SHELL"), literal(line)]))
+        }
+        node.append("interval", .string(GoDuration.format(check.interval)))
+        node.append("timeout", .string(GoDuration.format(check.timeout)))
+        node.append("retries", .integer(check.retries))
+        node.append("start_period", .string(GoDuration.format(check.startPeriod)))
+        return node
+    }
+
+    static func renderResources(_ resources: Resources) -> YAMLMapping {
+        func part(_ cpus: Double?, _ memory: MemorySize?) -> YAMLMapping {
+            var node = YAMLMapping()
+            if let cpus { node.append("cpus", .string(formatCPUs(cpus))) }
+            if let memory { node.append("memory", .string(memory.text)) }
+            return node
+        }
+        var node = YAMLMapping()
+        let limits = part(resources.cpuLimit, resources.memoryLimit)
+        if !limits.isEmpty { node.append("limits", .mapping(limits)) }
+        let reservations = part(resources.cpuReservation, resources.memoryReservation)
+        if !reservations.isEmpty { node.append("reservations", .mapping(reservations)) }
+        return node
+    }
+
+    static func formatCPUs(_ cpus: Double) -> String {
+        // Not `rounded()`: it calls libm's round/floor/…, which executables that do not import
+        // Foundation (berth-benchmark) fail to link on Linux.
+        abs(cpus) < 1e15 && Double(Int(cpus)) == cpus ? String(Int(cpus)) : String(cpus)
+    }
+
+    static func restart(_ policy: RestartPolicy) -> String {
+        switch policy {
+        case .never: return "no"
+        case .always: return "always"
+        case .unlessStopped: return "unless-stopped"
+        case .onFailure(let attempts?): return "on-failure:\(attempts)"
+        case .onFailure(nil): return "on-failure"
+        }
+    }
+
+    static func labels(_ pairs: [(String, String)]) -> YAMLMapping {
+        YAMLMapping(pairs.map { ($0.0, YAMLNode.string($0.1)) })
+    }
+
+    /// A string the user wrote, protected from Compose's interpolation.
+    static func literal(_ text: String) -> YAMLNode {
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return .string(text) }
+        return .string(text.replacing("$", with: "$$"))
+    }
+
+    /// Hashes each top-level field separately, then the whole from the field hashes, so the
+    /// configuration hash changes exactly when a field does.
+    static func hash(of service: YAMLMapping, labels: YAMLMapping) -> ServiceHash {
+        var fields: [String: String] = [:]
+        var combined = ""
+        for (key, value) in service.entries + [("labels", .mapping(labels))] {
+            let digest = SHA256.hexDigest(YAMLEmitter.emit(.mapping(YAMLMapping([(key, value)]))))
+            fields[key] = String(digest.prefix(12))
+            combined += key + "=" + digest + "\n"
+        }
+        return ServiceHash(configuration: SHA256.hexDigest(combined), fields: fields)
+    }
+}

@@ -1,0 +1,15 @@
+/// The labels Berth puts on everything it creates, so live state can be read back, compared
+/// with the description and cleaned up without touching anything else on the engine.
+public enum OwnershipLabel {
+    /// The stack's name.
+    public static let stack = "berth.stack"
+    /// The environment's name.
+    public static let environment = "berth.environment"
+    /// The service's name in the stack.
+    public static let service = "berth.service"
+    /// A hash of the service's whole rendered configuration: equal hashes, nothing to change.
+    public static let configHash = "berth.config-hash"
+    /// Short hashes of each top-level field of the service, so a plan can say which fields
+    /// changed without storing the previous configuration anywhere.
+    public static let fieldHashes = "berth.field-hashes"
+}

@@ -1,0 +1,46 @@
+import BerthCore
+
+/// A stack that did not pass validation; nothing was touched.
+public struct ValidationFailure: Error, CustomStringConvertible, Sendable {
+    /// Every diagnostic, errors first.
+    public var diagnostics: [Diagnostic]
+
+    public var description: String {
+        let errors = diagnostics.errors.count
+        return diagnostics.map(\.description).joined(separator: "\n")
+            + "\n\(errors) error(s); nothing was deployed. Fix them and run the command again."
+    }
+}
+
+/// A deploy that did not reach a healthy state.
+public struct DeployFailure: Error, CustomStringConvertible, Sendable {
+    /// The service that failed, when one did.
+    public var service: String?
+    /// What went wrong.
+    public var reason: String
+    /// The output of the service's last health check.
+    public var healthOutput: String?
+    /// The last lines of the service's logs.
+    public var logTail: String?
+    /// Services that are ready and still serving.
+    public var stillServing: [String]
+
+    public var description: String {
+        var lines = ["Deploy failed: " + (service.map { "service '\($0)' failed: " } ?? "") + reason]
+        if let healthOutput, !healthOutput.isEmpty {
+            lines.append("Last health check output:\n" + indent(healthOutput))
+        }
+        if let logTail, !logTail.isEmpty {
+            lines.append("Last log lines:\n" + indent(logTail))
+        }
+        lines.append(
+            stillServing.isEmpty
+                ? "No service of the stack is ready."
+                : "Still serving: \(stillServing.joined(separator: ", ")).")
+        return lines.joined(separator: "\n")
+    }
+
+    private func indent(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+    }
+}

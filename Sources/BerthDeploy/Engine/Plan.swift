@@ -1,0 +1,109 @@
+import BerthCompose
+import BerthCore
+
+/// What a deploy would change, service by service, computed from live state.
+public struct Plan: Sendable, Hashable, Codable {
+    /// What happens to one service.
+    public enum Action: String, Sendable, Hashable, Codable {
+        case create, update, remove, unchanged
+    }
+
+    /// One service's change.
+    public struct ServiceChange: Sendable, Hashable, Codable {
+        /// The service.
+        public var service: String
+        /// What happens to it.
+        public var action: Action
+        /// For an update, the Compose keys whose values changed (`environment`, `image`).
+        public var changedFields: [String]
+    }
+
+    /// One network's or volume's change; only creations and removals exist for them.
+    public struct ResourceChange: Sendable, Hashable, Codable {
+        /// The name on the engine.
+        public var name: String
+        /// `create` or `remove`.
+        public var action: Action
+    }
+
+    /// The stack's name.
+    public var stack: String
+    /// The environment's name.
+    public var environment: String
+    /// The Compose project.
+    public var project: String
+    /// Every service of the description or of the live state.
+    public var services: [ServiceChange]
+    /// Networks created or removed.
+    public var networks: [ResourceChange]
+    /// Volumes created; volumes are never removed by a deploy, only by `down --volumes`.
+    public var volumes: [ResourceChange]
+
+    /// Whether applying the plan changes anything.
+    public var hasChanges: Bool {
+        services.contains { $0.action != .unchanged } || !networks.isEmpty || !volumes.isEmpty
+    }
+
+    /// Compares a rendered description with live state.
+    public init(stack: Stack, environment: Environment, document: ComposeDocument, live: LiveState) {
+        self.stack = stack.name
+        self.environment = environment.name
+        self.project = document.projectName
+        var services: [ServiceChange] = []
+        for service in stack.services {
+            let desired = document.serviceHashes[service.name]!
+            let containers = live.containers(of: service.name)
+            if containers.isEmpty {
+                services.append(ServiceChange(service: service.name, action: .create, changedFields: []))
+                continue
+            }
+            let stale = containers.filter { $0.configHash != desired.configuration }
+            if stale.isEmpty && containers.count == max(service.replicas, 0) {
+                services.append(ServiceChange(service: service.name, action: .unchanged, changedFields: []))
+            } else {
+                var fields = Set(stale.flatMap { desired.changedFields(since: $0.fieldHashes) })
+                if containers.count != service.replicas { fields.insert("replicas") }
+                services.append(ServiceChange(service: service.name, action: .update, changedFields: fields.sorted()))
+            }
+        }
+        let described = Set(stack.services.map(\.name))
+        for orphan in Set(live.containers.map(\.service)).subtracting(described).sorted() {
+            services.append(ServiceChange(service: orphan, action: .remove, changedFields: []))
+        }
+        self.services = services
+
+        let desiredNetworks = Set(stack.networks.filter { !$0.isExternal }.map { "\(document.projectName)_\($0.name)" })
+        let liveNetworks = Set(live.networks)
+        self.networks =
+            desiredNetworks.subtracting(liveNetworks).sorted().map { ResourceChange(name: $0, action: .create) }
+            + liveNetworks.subtracting(desiredNetworks).sorted().map { ResourceChange(name: $0, action: .remove) }
+        let desiredVolumes = Set(stack.volumes.filter { $0.externalName == nil }.map { "\(document.projectName)_\($0.name)" })
+        self.volumes = desiredVolumes.subtracting(live.volumes).sorted().map { ResourceChange(name: $0, action: .create) }
+    }
+
+    /// The plan as people read it, one line per service.
+    public var summary: String {
+        var lines = ["Plan for \(stack) (\(environment)), Compose project \(project):"]
+        for change in services {
+            switch change.action {
+            case .create: lines.append("  + \(change.service): create")
+            case .remove: lines.append("  - \(change.service): remove")
+            case .unchanged: lines.append("    \(change.service): unchanged")
+            case .update:
+                lines.append("  ~ \(change.service): update (\(change.changedFields.joined(separator: ", ")))")
+            }
+        }
+        for network in networks {
+            lines.append("  \(network.action == .create ? "+" : "-") network \(network.name): \(network.action.rawValue)")
+        }
+        for volume in volumes {
+            lines.append("  + volume \(volume.name): create")
+        }
+        let counts = Dictionary(grouping: services, by: \.action).mapValues(\.count)
+        lines.append(
+            hasChanges
+                ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.remove] ?? 0) to remove, \(counts[.unchanged] ?? 0) unchanged."
+                : "No changes: the engine matches the description.")
+        return lines.joined(separator: "\n")
+    }
+}
