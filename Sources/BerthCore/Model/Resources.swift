@@ -1,3 +1,5 @@
+import Foundation
+
 /// CPU and memory a service may use (limits) and is guaranteed (reservations).
 public struct Resources: Sendable, Hashable, Codable {
     /// The most CPU the service may use, in cores (`0.5` is half a core).
@@ -60,7 +62,10 @@ public struct MemorySize: Sendable, Hashable, Codable, CustomStringConvertible, 
         guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
             let value = Double(number), value > 0
         else { return nil }
-        return Int(value * multiplier)
+        // Below one byte is no size, and beyond Int.max converting would trap.
+        let total = (value * multiplier).rounded(.down)
+        guard total >= 1, total < 0x1p63 else { return nil }
+        return Int(total)
     }
 
     public var description: String { text }

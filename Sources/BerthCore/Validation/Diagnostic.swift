@@ -73,6 +73,7 @@ extension Diagnostic {
         public static let invalidMemorySize = Code(rawValue: "invalid-memory-size")
         public static let invalidCPUCount = Code(rawValue: "invalid-cpu-count")
         public static let invalidCount = Code(rawValue: "invalid-count")
+        public static let invalidHealthCheck = Code(rawValue: "invalid-health-check")
         public static let invalidPath = Code(rawValue: "invalid-path")
         public static let duplicateEnvironmentKey = Code(rawValue: "duplicate-environment-key")
         public static let secretInEnvironment = Code(rawValue: "secret-in-environment")

@@ -179,7 +179,7 @@ struct StackValidator {
                 .error, .dependencyCycle, "service '\(cycle[0])'",
                 "The services depend on each other in a cycle: \((cycle + [cycle[0]]).joined(separator: " -> ")); none of them can start.",
                 fix: "Remove one of these dependencies.",
-                at: first?.dependencies.first { cycle.contains($0.service) }?.location ?? first?.location)
+                at: first?.dependencies.first { $0.service == cycle[1 % cycle.count] }?.location ?? first?.location)
         }
     }
 
@@ -225,7 +225,7 @@ struct StackValidator {
                 for other in claimed[binding, default: []] where Self.overlap(other.hostIP, hostIP) {
                     report(
                         .error, .portConflict, "service '\(service.name)'",
-                        "It publishes \(hostIP):\(published)/\(port.transport.rawValue), which service '\(other.service)' already publishes (\(other.location)); the second container would fail to start.",
+                        "It publishes \(hostIP):\(published)/\(port.transport.rawValue), which overlaps \(other.hostIP):\(published)/\(port.transport.rawValue) that service '\(other.service)' already publishes (\(other.location)); the second container would fail to start.",
                         fix: "Publish one of them on another host port.",
                         at: port.location)
                 }
@@ -268,7 +268,7 @@ struct StackValidator {
         }
         if isEmpty {
             report(
-                .error, .invalidCount, element,
+                .error, .invalidHealthCheck, element,
                 "The health check has no command.",
                 fix: "Give the check a command, or use HealthCheck.http(port:path:).",
                 at: check.location)
@@ -388,10 +388,11 @@ struct StackValidator {
                 "The image '\(service.image.reference)' is not a valid image reference.",
                 fix: "Write it as REPOSITORY[:TAG][@DIGEST], for example \"nginx:1.27\".",
                 at: service.location)
-        } else if service.image.tag == nil && service.image.digest == nil {
+        } else if !service.image.isPinned {
+            let problem = service.image.tag == nil ? "has neither tag nor digest" : "uses the moving tag 'latest'"
             report(
                 environment.isProduction ? .error : .warning, .unpinnedImage, element,
-                "The image '\(service.image.reference)' has neither tag nor digest, so every deploy may run a different version\(environment.isProduction ? " — not acceptable in production" : "").",
+                "The image '\(service.image.reference)' \(problem), so every deploy may run a different version\(environment.isProduction ? " — not acceptable in production" : "").",
                 fix: "Pin the image with a tag or a digest, for example \"\(service.image.repository):1.0\".",
                 at: service.location)
         }

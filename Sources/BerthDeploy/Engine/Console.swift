@@ -13,7 +13,8 @@ public struct Console: Sendable {
 
     /// Prints a result on standard output.
     public func output(_ text: String) {
-        print(text)
+        // Unbuffered, so results and progress lines on standard error appear in order.
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     /// Prints progress on standard error, so standard output stays machine-readable.

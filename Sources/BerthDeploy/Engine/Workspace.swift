@@ -67,10 +67,11 @@ public struct Workspace: Sendable {
         else {
             throw EngineError("Could not write \(url.path): check that the folder is writable.")
         }
-        if manager.fileExists(atPath: url.path) {
-            _ = try manager.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try manager.moveItem(at: temporary, to: url)
+        // rename(2) replaces the old file atomically; FileManager's replace is not reliable on Linux.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? manager.removeItem(at: temporary)
+            throw EngineError("Could not write \(url.path): \(reason).")
         }
     }
 }

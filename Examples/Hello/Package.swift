@@ -1,0 +1,23 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Hello",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "Deploy", targets: ["Deploy"])
+    ],
+    dependencies: [
+        .package(name: "Berth", path: "../..")
+    ],
+    targets: [
+        // The stack lives in a library so tests can examine it without running anything.
+        .target(name: "HelloTopology", dependencies: [.product(name: "Berth", package: "Berth")]),
+        .executableTarget(name: "Deploy", dependencies: ["HelloTopology", .product(name: "Berth", package: "Berth")]),
+        .testTarget(
+            name: "HelloTopologyTests",
+            dependencies: ["HelloTopology", .product(name: "BerthTesting", package: "Berth")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+import Berth
+import HelloTopology
+
+await hello.main()

@@ -1,0 +1,53 @@
+import Foundation
+import PackagePlugin
+
+/// `swift package deploy <command> [options]`: builds the package's `Deploy` executable and
+/// runs it with the remaining arguments, so the plugin and `swift run Deploy` behave alike.
+@main
+struct BerthDeployPlugin: CommandPlugin {
+    func performCommand(context: PluginContext, arguments: [String]) async throws {
+        var extractor = ArgumentExtractor(arguments)
+        let product = extractor.extractOption(named: "product").last ?? "Deploy"
+        let forwarded = extractor.remainingArguments
+
+        let executables = context.package.products.compactMap { $0 as? ExecutableProduct }
+        guard executables.contains(where: { $0.name == product }) else {
+            let names = executables.map(\.name)
+            Diagnostics.error(
+                "This package has no executable product named '\(product)'. "
+                    + (names.isEmpty
+                        ? "Add an executable target named Deploy that calls Deployment.main()."
+                        : "Its executables: \(names.joined(separator: ", ")); choose one with --product NAME."))
+            throw PluginFailure()
+        }
+
+        log("Building \(product)…")
+        let build = try packageManager.build(
+            .product(product), parameters: .init(configuration: .debug, logging: .concise))
+        guard build.succeeded,
+            let executable = build.builtArtifacts.first(where: { $0.kind == .executable })
+        else {
+            Diagnostics.error("Building \(product) failed:\n\(build.logText)")
+            throw PluginFailure()
+        }
+
+        let process = Process()
+        process.executableURL = executable.url
+        process.arguments = forwarded
+        process.currentDirectoryURL = context.package.directoryURL
+        try process.run()
+        process.waitUntilExit()
+        // The command's exit status is the plugin's, so scripts can branch on `plan`'s 2.
+        if process.terminationStatus != 0 {
+            exit(process.terminationStatus)
+        }
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+struct PluginFailure: Error, CustomStringConvertible {
+    var description: String { "swift package deploy failed" }
+}

@@ -1,0 +1,4 @@
+// What an application repository needs in its `Deploy` target, under one import.
+@_exported import BerthCompose
+@_exported import BerthCore
+@_exported import BerthDeploy

@@ -1,0 +1,198 @@
+import ArgumentParser
+import BerthCompose
+import BerthCore
+import Foundation
+
+struct PlanCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what `up` would create, update or remove.",
+        discussion: "Exit status: 0 nothing to change, 2 changes pending, 1 error.")
+
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Print the plan as JSON.") var json = false
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        let deployer = options.deployer()
+        let prepared = try deployer.prepare(stack, for: environment)
+        printWarnings(prepared.diagnostics)
+        let plan = try await deployer.plan(prepared)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+        } else {
+            print(plan.summary)
+        }
+        return plan.hasChanges ? 2 : 0
+    }
+}
+
+struct UpCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Deploy the stack and wait until every service is running and healthy.")
+
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Seconds to wait for every service to be healthy.") var timeout = 180
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        let deployer = options.deployer()
+        let prepared = try deployer.prepare(stack, for: environment)
+        printWarnings(prepared.diagnostics)
+        try await deployer.up(prepared, timeout: .seconds(timeout))
+        return 0
+    }
+}
+
+struct DownCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Remove the containers and networks the stack created.")
+
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Also remove the stack's named volumes and the data in them.") var volumes = false
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        try await options.deployer().down(stack: stack.name, environment: environment.name, removeVolumes: volumes)
+        return 0
+    }
+}
+
+struct StatusCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each service's containers: state, health, image, ports and start time.")
+
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Print the status as JSON.") var json = false
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        let engine = options.deployer().engine
+        try await engine.checkReachable()
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(live.containers), as: UTF8.self))
+            return 0
+        }
+        print(StatusTable(stack: stack, live: live).text)
+        return 0
+    }
+}
+
+struct LogsCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print a service's logs.")
+
+    @OptionGroup var options: CommonOptions
+    @Argument(help: "The service.") var service: String
+    @Option(help: "Lines to show from the end of each container's log.") var tail = 100
+    @Flag(name: .shortAndLong, help: "Keep printing new lines.") var follow = false
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        guard stack.service(named: service) != nil else {
+            throw ValidationError(
+                "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", ")).")
+        }
+        let engine = options.deployer().engine
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        let containers = live.containers(of: service)
+        guard !containers.isEmpty else {
+            throw EngineError("Service '\(service)' has no container on \(engine.target); deploy it with `up` first.")
+        }
+        let project = ComposeRenderer.projectName(stack: stack.name, environment: environment.name)
+        return try await engine.runAttached(
+            ["compose", "--project-name", project, "logs", "--tail", String(tail)] + (follow ? ["--follow"] : [])
+                + [service])
+    }
+}
+
+struct RenderCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Write the Compose file `up` would apply, without touching the engine.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        let deployer = options.deployer()
+        let prepared = try deployer.prepare(stack, for: environment)
+        printWarnings(prepared.diagnostics)
+        print(try deployer.render(prepared).path)
+        return 0
+    }
+}
+
+struct ValidateCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check the stack and print every problem with its location and fix.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        let diagnostics = try Self.diagnostics(of: stack, for: environment)
+        for diagnostic in diagnostics { print(diagnostic) }
+        let errors = diagnostics.errors.count
+        print(
+            errors == 0
+                ? "\(stack.name) (\(environment.name)) is valid\(diagnostics.isEmpty ? "" : " with \(diagnostics.count) warning(s)")."
+                : "\(errors) error(s).")
+        return errors == 0 ? 0 : 1
+    }
+
+    static func diagnostics(of stack: Stack, for environment: Environment) throws -> [Diagnostic] {
+        let diagnostics = stack.validate(for: environment)
+        if diagnostics.containsErrors { return diagnostics }
+        return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
+    }
+}
+
+func printWarnings(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics {
+        FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+    }
+}
+
+/// The `status` table: one row per container, aligned columns.
+struct StatusTable {
+    let rows: [[String]]
+
+    init(stack: Stack, live: LiveState) {
+        var rows = [["SERVICE", "CONTAINER", "STATE", "HEALTH", "IMAGE", "PORTS", "SINCE"]]
+        let described = stack.services.map(\.name)
+        let names = described + Set(live.containers.map(\.service)).subtracting(described).sorted()
+        for name in names {
+            let containers = live.containers(of: name)
+            if containers.isEmpty {
+                rows.append([name, "-", "absent", "-", "-", "-", "-"])
+            }
+            for container in containers {
+                rows.append([
+                    name, container.name, container.state, container.health ?? "-", container.image,
+                    container.ports.isEmpty ? "-" : container.ports.joined(separator: " "),
+                    String(container.startedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
+                ])
+            }
+        }
+        self.rows = rows
+    }
+
+    var text: String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { row in
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}
