@@ -8,7 +8,8 @@
 #    The end-to-end tests run against it. On CI (CI set) a missing engine is an error, and
 #    BERTH_ENGINE_REQUIRED=1 tells the Swift tests to fail rather than skip without one.
 # 2. `swift format lint --strict` over the package's sources (.swift-format holds the rules).
-# 3. `swift build --build-tests`, then `swift test`; the exit code is swift test's.
+# 3. The example packages' own tests (topology assertions), as their users would run them.
+# 4. `swift build --build-tests`, then `swift test`; the exit code is the first failure's.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -61,9 +62,18 @@ swift --version
 swift build --build-tests
 
 # ---------------------------------------------------------------------------------------------
-section "Tests (swift test${*:+ $*})"
 rc=0
+if [[ $# -eq 0 ]]; then
+    for example in Examples/*/; do
+        section "Example tests (swift test --package-path ${example%/})"
+        swift test --package-path "${example%/}" || rc=$?
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Last, so its closing summary is the run's last line.
+section "Tests (swift test${*:+ $*})"
 swift test "$@" || rc=$?
 
-section "Done: swift test exited with $rc"
+section "Done: exit status $rc"
 exit "$rc"
