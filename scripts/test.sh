@@ -44,15 +44,13 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 section "Format check (swift format lint --strict)"
-lint_paths=()
-for p in Package.swift Sources Tests Plugins Examples; do
-    if [[ -e "$p" ]]; then lint_paths+=("$p"); fi
-done
-if [[ ${#lint_paths[@]} -eq 0 ]]; then
+# The files git tracks or would track: build folders (with their dependency checkouts) are ignored.
+mapfile -t swift_files < <(git ls-files --cached --others --exclude-standard -- '*.swift')
+if [[ ${#swift_files[@]} -eq 0 ]]; then
     echo "nothing to check"
 else
-    echo "checking: ${lint_paths[*]}"
-    swift format lint --strict --recursive "${lint_paths[@]}"
+    echo "checking ${#swift_files[@]} files"
+    swift format lint --strict "${swift_files[@]}"
     echo "format check passed"
 fi
 

@@ -40,17 +40,29 @@ public struct ComposeRenderer: Sendable {
         hashes.reserveCapacity(stack.services.count)
 
         var services = YAMLMapping()
+        var hasher = FieldHasher()
         for service in stack.services {
             var node = renderService(service, in: stack, diagnostics: &diagnostics)
             var labels = YAMLMapping()
             for label in service.labels {
+                // A second `berth.stack` key would make Compose reject the whole file
+                // ("mapping key already defined"), and Berth relies on its own values.
+                if OwnershipLabel.all.contains(label.key) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, .invalidName, element: "service '\(service.name)'",
+                            message: "The label '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
+                            fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
+                            location: label.location))
+                    continue
+                }
                 labels.append(label.key, Self.literal(label.value))
             }
             for (key, value) in ownership {
                 labels.append(key, .string(value))
             }
             labels.append(OwnershipLabel.service, .string(service.name))
-            let hash = Self.hash(of: node, labels: labels)
+            let hash = hasher.hash(of: node, labels: labels)
             labels.append(OwnershipLabel.configHash, .string(hash.configuration))
             labels.append(OwnershipLabel.fieldHashes, .string(hash.fieldsLabel))
             node.append("labels", .mapping(labels))
@@ -107,7 +119,18 @@ public struct ComposeRenderer: Sendable {
                 var node = YAMLMapping()
                 switch config.source {
                 case .file(let path): node.append("file", Self.literal(packagePath(path)))
-                case .content(let text): node.append("content", Self.literal(text))
+                case .content(let text):
+                    if text.isEmpty {
+                        // Compose drops `content: ""` from its model and then treats the config
+                        // as a bind mount with no source: the file never appears.
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, .lossyRendering, element: "config '\(config.name)'",
+                                message: "Docker Compose ignores an empty config content, so services would not get the file.",
+                                fix: "Give the config some content, or use a file source for an empty file.",
+                                location: config.location))
+                    }
+                    node.append("content", Self.literal(text))
                 }
                 configs.append(config.name, .mapping(node))
             }
@@ -150,7 +173,7 @@ public struct ComposeRenderer: Sendable {
                 }
             }
             for (key, path) in secretPaths {
-                environment.append(key, .string(path))
+                environment.append(key, Self.literal(path))
             }
             node.append("environment", .mapping(environment))
         }
@@ -193,7 +216,8 @@ public struct ComposeRenderer: Sendable {
                 "secrets",
                 .sequence(
                     service.secrets.map { mount in
-                        .mapping(YAMLMapping([("source", .string(mount.secret)), ("target", .string(mount.target))]))
+                        .mapping(
+                            YAMLMapping([("source", .string(mount.secret)), ("target", Self.literal(mount.target))]))
                     }))
         }
         if !service.configs.isEmpty {
@@ -339,21 +363,70 @@ public struct ComposeRenderer: Sendable {
     }
 
     /// A string the user wrote, protected from Compose's interpolation.
+    ///
+    /// Works on Unicode scalars, not characters: `replacing("$", with: "$$")` compares grapheme
+    /// clusters and misses a `$` that shares one with its neighbour (`$` + U+0301, or U+0600 +
+    /// `$`), and Compose would then interpolate `\u{600}$HOME`.
     static func literal(_ text: String) -> YAMLNode {
         guard text.utf8.contains(UInt8(ascii: "$")) else { return .string(text) }
-        return .string(text.replacing("$", with: "$$"))
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "$" { escaped.append(scalar) }
+            escaped.append(scalar)
+        }
+        return .string(String(escaped))
+    }
+}
+
+/// Computes ``ServiceHash``es, reusing its buffers from one service to the next.
+///
+/// Hashes each top-level field separately, then the whole from the field hashes, so the
+/// configuration hash changes exactly when a field does. Each field is hashed as the one-entry YAML document `key: value`, and the configuration hash
+/// is the SHA-256 of the lines `key=<field digest>`. Rendering used to build a mapping, a
+/// `String` and a 64 KiB writer buffer for each of the dozen fields of every service, which
+/// cost more than the rest of rendering; the bytes hashed are the same.
+struct FieldHasher {
+    /// The field being hashed, as YAML.
+    private var text: [UInt8] = []
+    /// The lines `key=<hex digest>\n` the configuration hash is computed from.
+    private var combined: [UInt8] = []
+
+    mutating func hash(of service: YAMLMapping, labels: YAMLMapping) -> ServiceHash {
+        var fields: [String: String] = [:]
+        fields.reserveCapacity(service.count + 1)
+        combined.removeAll(keepingCapacity: true)
+        for (key, value) in zip(service.keys, service.values) {
+            add(key, value, to: &fields)
+        }
+        add("labels", .mapping(labels), to: &fields)
+        return ServiceHash(configuration: Self.hex(SHA256.hash(combined)), fields: fields)
     }
 
-    /// Hashes each top-level field separately, then the whole from the field hashes, so the
-    /// configuration hash changes exactly when a field does.
-    static func hash(of service: YAMLMapping, labels: YAMLMapping) -> ServiceHash {
-        var fields: [String: String] = [:]
-        var combined = ""
-        for (key, value) in service.entries + [("labels", .mapping(labels))] {
-            let digest = SHA256.hexDigest(YAMLEmitter.emit(.mapping(YAMLMapping([(key, value)]))))
-            fields[key] = String(digest.prefix(12))
-            combined += key + "=" + digest + "\n"
+    private mutating func add(_ key: String, _ value: YAMLNode, to fields: inout [String: String]) {
+        text.removeAll(keepingCapacity: true)
+        YAMLEmitter.emitEntry(key, value, into: &text)
+        combined.append(contentsOf: key.utf8)
+        combined.append(UInt8(ascii: "="))
+        let start = combined.count
+        Self.appendHex(SHA256.hash(text), to: &combined)
+        // The short hash is the digest's first 12 hex digits.
+        fields[key] = String(decoding: combined[start..<(start + 12)], as: UTF8.self)
+        combined.append(UInt8(ascii: "\n"))
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func appendHex(_ digest: [UInt8], to bytes: inout [UInt8]) {
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
         }
-        return ServiceHash(configuration: SHA256.hexDigest(combined), fields: fields)
+    }
+
+    private static func hex(_ digest: [UInt8]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digest.count * 2)
+        appendHex(digest, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -12,4 +12,7 @@ public enum OwnershipLabel {
     /// Short hashes of each top-level field of the service, so a plan can say which fields
     /// changed without storing the previous configuration anywhere.
     public static let fieldHashes = "berth.field-hashes"
+
+    /// Every key above; a user label with one of them is refused, not silently duplicated.
+    public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes]
 }

@@ -8,17 +8,20 @@
 /// Use the static ``hash(_:)`` and ``hexDigest(_:)`` for one-shot hashing, or ``init()``,
 /// ``update(_:)`` and ``finalize()`` to hash data that arrives in pieces.
 public struct SHA256: Sendable {
+    // Everything lives inline (SIMD storage rather than arrays), so hashing never allocates
+    // except for the returned digest: Berth hashes a dozen small documents per service, and
+    // per-hash allocations used to cost more than the compression itself.
+
     /// The working hash value H0...H7.
-    private var state: [UInt32] = SHA256.initialState
-    /// Bytes waiting for a full 64-byte block.
-    private var pending: [UInt8] = []
+    private var state: SIMD8<UInt32> = SHA256.initialState
+    /// Bytes waiting for a full 64-byte block: the first `pendingCount` bytes of `pending`.
+    private var pending = SIMD64<UInt8>()
+    private var pendingCount = 0
     /// Total number of bytes hashed so far, needed for the final length padding.
     private var byteCount: UInt64 = 0
 
     /// Creates a hasher with no data hashed yet.
-    public init() {
-        pending.reserveCapacity(SHA256.blockSize)
-    }
+    public init() {}
 
     /// Returns the 32-byte SHA-256 digest of `bytes`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -30,14 +33,13 @@ public struct SHA256: Sendable {
     /// Returns the SHA-256 digest of the UTF-8 encoding of `string`, as 64 lowercase hex digits.
     public static func hexDigest(_ string: String) -> String {
         let digest = hash(string.utf8)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: digest.count * 2) { hex in
+            for (index, byte) in digest.enumerated() {
+                hex[2 * index] = hexDigits[Int(byte >> 4)]
+                hex[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
         }
-        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Adds `bytes` to the data being hashed.
@@ -48,11 +50,12 @@ public struct SHA256: Sendable {
         if handledContiguously != nil {
             return
         }
-        // Sequences without contiguous storage (lazy views, `repeatElement`) are buffered block by block.
+        // Sequences without contiguous storage (lazy views, `repeatElement`) are buffered byte by byte.
         for byte in bytes {
-            pending.append(byte)
+            pending[pendingCount] = byte
+            pendingCount += 1
             byteCount &+= 1
-            if pending.count == SHA256.blockSize {
+            if pendingCount == SHA256.blockSize {
                 compressPending()
             }
         }
@@ -60,36 +63,45 @@ public struct SHA256: Sendable {
 
     /// Returns the 32-byte digest of everything passed to ``update(_:)``, leaving the hasher unchanged.
     public func finalize() -> [UInt8] {
-        var copy = self
-        let bitCount = byteCount &* 8
+        var state = self.state
         // Padding: a single 1 bit, zeros up to 56 mod 64 bytes, then the message length in bits.
-        var padding: [UInt8] = [0x80]
-        let zeroCount = (SHA256.blockSize * 2 - pending.count - 1 - 8) % SHA256.blockSize
-        padding.append(contentsOf: repeatElement(0, count: zeroCount))
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitCount >> UInt64(shift)))
+        var block = pending
+        for index in pendingCount..<SHA256.blockSize {
+            block[index] = 0
         }
-        padding.withUnsafeBytes { copy.absorb($0) }
-        precondition(copy.pending.isEmpty, "padding must complete the final block")
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in copy.state {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+        block[pendingCount] = 0x80
+        if pendingCount >= SHA256.blockSize - 8 {
+            // No room for the length: it goes into one more block of zeros.
+            withUnsafeBytes(of: block) { SHA256.compress($0, state: &state) }
+            block = SIMD64()
         }
-        return digest
+        let bitCount = byteCount &* 8
+        for index in 0..<8 {
+            block[SHA256.blockSize - 8 + index] = UInt8(truncatingIfNeeded: bitCount >> UInt64(56 - 8 * index))
+        }
+        withUnsafeBytes(of: block) { SHA256.compress($0, state: &state) }
+        return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+            for index in 0..<8 {
+                let word = state[index]
+                digest[4 * index] = UInt8(truncatingIfNeeded: word >> 24)
+                digest[4 * index + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                digest[4 * index + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                digest[4 * index + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            count = 32
+        }
     }
 
     // MARK: - Internals
 
     private static let blockSize = 64
 
-    private static let initialState: [UInt32] = [
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static let initialState = SIMD8<UInt32>(
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c,
-        0x1f83_d9ab, 0x5be0_cd19,
-    ]
+        0x1f83_d9ab, 0x5be0_cd19
+    )
 
     /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
     private static let roundConstants: [UInt32] = [
@@ -108,41 +120,45 @@ public struct SHA256: Sendable {
 
     /// Hashes contiguous bytes, compressing whole blocks straight from `buffer` without copying them.
     private mutating func absorb(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
         byteCount &+= UInt64(buffer.count)
         var offset = 0
-        if !pending.isEmpty {
-            let taken = min(SHA256.blockSize - pending.count, buffer.count)
-            pending.append(contentsOf: buffer[0..<taken])
+        if pendingCount > 0 {
+            let taken = min(SHA256.blockSize - pendingCount, buffer.count)
+            appendPending(UnsafeRawBufferPointer(start: base, count: taken))
             offset = taken
-            if pending.count == SHA256.blockSize {
+            if pendingCount == SHA256.blockSize {
                 compressPending()
             }
         }
         while buffer.count - offset >= SHA256.blockSize {
-            let block = UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + SHA256.blockSize)])
-            SHA256.compress(block, state: &state)
+            SHA256.compress(UnsafeRawBufferPointer(start: base + offset, count: SHA256.blockSize), state: &state)
             offset += SHA256.blockSize
         }
         if offset < buffer.count {
-            pending.append(contentsOf: buffer[offset...])
+            appendPending(UnsafeRawBufferPointer(start: base + offset, count: buffer.count - offset))
         }
     }
 
+    /// Copies bytes after the pending ones; the caller guarantees they fit in the block.
+    private mutating func appendPending(_ bytes: UnsafeRawBufferPointer) {
+        let start = pendingCount
+        withUnsafeMutableBytes(of: &pending) { block in
+            UnsafeMutableRawBufferPointer(rebasing: block[start..<(start + bytes.count)]).copyMemory(from: bytes)
+        }
+        pendingCount += bytes.count
+    }
+
     private mutating func compressPending() {
-        var words = state
-        pending.withUnsafeBytes { SHA256.compress($0, state: &words) }
-        state = words
-        pending.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: pending) { SHA256.compress($0, state: &state) }
+        pendingCount = 0
     }
 
     /// Applies the SHA-256 compression function to one 64-byte block.
-    private static func compress(_ block: UnsafeRawBufferPointer, state: inout [UInt32]) {
+    private static func compress(_ block: UnsafeRawBufferPointer, state: inout SIMD8<UInt32>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
             for t in 0..<16 {
-                let base = t * 4
-                schedule[t] =
-                    UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16
-                    | UInt32(block[base + 2]) << 8 | UInt32(block[base + 3])
+                schedule[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
             }
             for t in 16..<64 {
                 let w15 = schedule[t - 15]
@@ -177,14 +193,7 @@ public struct SHA256: Sendable {
                     a = temp1 &+ temp2
                 }
             }
-            state[0] &+= a
-            state[1] &+= b
-            state[2] &+= c
-            state[3] &+= d
-            state[4] &+= e
-            state[5] &+= f
-            state[6] &+= g
-            state[7] &+= h
+            state &+= SIMD8(a, b, c, d, e, f, g, h)
         }
     }
 

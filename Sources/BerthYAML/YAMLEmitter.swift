@@ -22,8 +22,21 @@ public struct YAMLEmitter: Sendable {
     /// callers are expected to avoid duplicates.
     public static func emit(_ node: YAMLNode) -> String {
         var writer = Writer()
+        writer.bytes.reserveCapacity(1 << 16)
         writer.writeDocument(node)
         return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Appends to `bytes` the UTF-8 text of the one-entry document `key: value`, exactly what
+    /// `emit(.mapping(YAMLMapping([(key, value)])))` returns.
+    ///
+    /// It is for hashing many small documents: the caller reuses one buffer, and no mapping, no
+    /// `String` and no fresh 64 KiB writer buffer is made per document.
+    public static func emitEntry(_ key: String, _ value: YAMLNode, into bytes: inout [UInt8]) {
+        var writer = Writer()
+        swap(&writer.bytes, &bytes)
+        writer.writeEntry(key, value, indent: 0)
+        swap(&writer.bytes, &bytes)
     }
 }
 
@@ -31,12 +44,9 @@ public struct YAMLEmitter: Sendable {
 
 /// The mutable byte buffer and the recursive block-style layout logic behind ``YAMLEmitter``.
 private struct Writer {
+    /// The output so far; ``YAMLEmitter/emit(_:)`` reserves room for a typical stack up front,
+    /// so it rarely reallocates, and big stacks grow it geometrically.
     var bytes: [UInt8] = []
-
-    init() {
-        // Large enough for typical stacks to never reallocate; big ones grow geometrically.
-        bytes.reserveCapacity(1 << 16)
-    }
 
     mutating func writeDocument(_ node: YAMLNode) {
         switch node {
@@ -61,14 +71,19 @@ private struct Writer {
             if index > 0 || !continuesLine {
                 writeIndent(indent)
             }
-            if writeKey(keys[index]) {
-                // Explicit `? key` form: the value indicator goes on its own line.
-                bytes.append(ASCII.newline)
-                writeIndent(indent)
-            }
-            bytes.append(ASCII.colon)
-            writeValue(values[index], childIndent: indent + 2)
+            writeEntry(keys[index], values[index], indent: indent)
         }
+    }
+
+    /// Writes one mapping entry from its key on; the key's indentation is already written.
+    mutating func writeEntry(_ key: String, _ value: YAMLNode, indent: Int) {
+        if writeKey(key) {
+            // Explicit `? key` form: the value indicator goes on its own line.
+            bytes.append(ASCII.newline)
+            writeIndent(indent)
+        }
+        bytes.append(ASCII.colon)
+        writeValue(value, childIndent: indent + 2)
     }
 
     /// Writes a non-empty sequence whose `-` indicators sit at column `indent`.

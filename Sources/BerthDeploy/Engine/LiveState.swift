@@ -81,56 +81,84 @@ extension DockerEngine {
 
     /// Decodes the JSON array `docker container inspect` prints.
     static func decodeContainers(_ json: String) throws -> [LiveContainer] {
+        // The shapes of `docker container inspect`, reduced to what Berth reads.
         struct Inspected: Decodable {
             struct State: Decodable {
                 struct Health: Decodable {
                     struct Entry: Decodable {
-                        var Output: String?
+                        var output: String?
+                        enum CodingKeys: String, CodingKey { case output = "Output" }
                     }
-                    var Status: String?
-                    var Log: [Entry]?
+                    var status: String?
+                    var log: [Entry]?
+                    enum CodingKeys: String, CodingKey {
+                        case status = "Status"
+                        case log = "Log"
+                    }
                 }
-                var Status: String
-                var ExitCode: Int?
-                var StartedAt: String?
-                var Health: Health?
+                var status: String
+                var exitCode: Int?
+                var startedAt: String?
+                var health: Health?
+                enum CodingKeys: String, CodingKey {
+                    case status = "Status"
+                    case exitCode = "ExitCode"
+                    case startedAt = "StartedAt"
+                    case health = "Health"
+                }
             }
             struct Configuration: Decodable {
-                var Image: String?
-                var Labels: [String: String]?
+                var image: String?
+                var labels: [String: String]?
+                enum CodingKeys: String, CodingKey {
+                    case image = "Image"
+                    case labels = "Labels"
+                }
             }
             struct Settings: Decodable {
                 struct Binding: Decodable {
-                    var HostIp: String?
-                    var HostPort: String?
+                    var hostIP: String?
+                    var hostPort: String?
+                    enum CodingKeys: String, CodingKey {
+                        case hostIP = "HostIp"
+                        case hostPort = "HostPort"
+                    }
                 }
-                var Ports: [String: [Binding]?]?
+                var ports: [String: [Binding]?]?
+                enum CodingKeys: String, CodingKey { case ports = "Ports" }
             }
-            var Id: String
-            var Name: String
-            var State: State
-            var Config: Configuration
-            var NetworkSettings: Settings?
+            var id: String
+            var name: String
+            var state: State
+            var config: Configuration
+            var networkSettings: Settings?
+            enum CodingKeys: String, CodingKey {
+                case id = "Id"
+                case name = "Name"
+                case state = "State"
+                case config = "Config"
+                case networkSettings = "NetworkSettings"
+            }
         }
         let decoded = try JSONDecoder().decode([Inspected].self, from: Data(json.utf8))
         return decoded.map { item in
-            let labels = item.Config.Labels ?? [:]
+            let labels = item.config.labels ?? [:]
             var ports: [String] = []
-            for (port, bindings) in (item.NetworkSettings?.Ports ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (port, bindings) in (item.networkSettings?.ports ?? [:]).sorted(by: { $0.key < $1.key }) {
                 for binding in bindings ?? [] {
-                    ports.append("\(binding.HostIp ?? ""):\(binding.HostPort ?? "")->\(port)")
+                    ports.append("\(binding.hostIP ?? ""):\(binding.hostPort ?? "")->\(port)")
                 }
             }
             return LiveContainer(
-                id: item.Id,
-                name: item.Name.hasPrefix("/") ? String(item.Name.dropFirst()) : item.Name,
+                id: item.id,
+                name: item.name.hasPrefix("/") ? String(item.name.dropFirst()) : item.name,
                 service: labels[OwnershipLabel.service] ?? labels["com.docker.compose.service"] ?? "?",
-                state: item.State.Status,
-                health: item.State.Health?.Status,
-                lastHealthOutput: item.State.Health?.Log?.last?.Output,
-                exitCode: item.State.ExitCode ?? 0,
-                image: item.Config.Image ?? "",
-                startedAt: item.State.StartedAt ?? "",
+                state: item.state.status,
+                health: item.state.health?.status,
+                lastHealthOutput: item.state.health?.log?.last?.output,
+                exitCode: item.state.exitCode ?? 0,
+                image: item.config.image ?? "",
+                startedAt: item.state.startedAt ?? "",
                 ports: ports,
                 configHash: labels[OwnershipLabel.configHash],
                 fieldHashes: ServiceHash.fields(fromLabel: labels[OwnershipLabel.fieldHashes] ?? ""))
