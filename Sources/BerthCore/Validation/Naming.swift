@@ -38,6 +38,35 @@ enum Naming {
 
     /// Image repositories: lowercase path components, optionally after a registry host:port.
     static func isImageRepository(_ repository: String) -> Bool {
+        guard repository.utf8.allSatisfy({ $0 < 0x80 }) else { return isImageRepositoryByCharacter(repository) }
+        // ASCII, where bytes and characters agree: one pass over the bytes, no allocation.
+        var rest = repository.utf8[...]
+        if let slash = rest.firstIndex(of: 0x2F) {
+            let first = rest[..<slash]
+            if first.contains(0x2E) || first.contains(0x3A) || first.elementsEqual("localhost".utf8) {
+                rest = rest[rest.index(after: slash)...]
+            }
+        }
+        // Every component is non-empty, starts with [a-z0-9] and continues with [a-z0-9._-].
+        var atComponentStart = true
+        for byte in rest {
+            if byte == 0x2F {
+                if atComponentStart { return false }
+                atComponentStart = true
+            } else if atComponentStart {
+                guard isLowerAlnum(byte) else { return false }
+                atComponentStart = false
+            } else {
+                guard isLowerAlnum(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D else { return false }
+            }
+        }
+        return !atComponentStart
+    }
+
+    /// The same rule, split by characters as it always was, for repositories that are not ASCII:
+    /// there a character can hide a `/` or `.` (one followed by a combining mark), so bytes could
+    /// give another answer.
+    private static func isImageRepositoryByCharacter(_ repository: String) -> Bool {
         var components = repository.split(separator: "/", omittingEmptySubsequences: false)
         guard !components.isEmpty, !components.contains(where: \.isEmpty) else { return false }
         if components.count > 1, components[0].contains(".") || components[0].contains(":")
@@ -63,10 +92,34 @@ enum Naming {
 
     /// Keys whose values are credentials by the conventions teams already use.
     static func looksSecret(_ key: String) -> Bool {
+        if let answer = looksSecretASCII(key) { return answer }
         let upper = key.uppercased()
         if upper.hasSuffix("_FILE") { return false }
         let words = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY"]
         return words.contains { upper == $0 || upper.hasSuffix("_" + $0) }
+    }
+
+    private static let secretWords: [[UInt8]] = [
+        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY",
+    ].map { Array($0.utf8) }
+
+    /// ``looksSecret(_:)`` for ASCII keys, compared byte by byte without the upper-cased copy and
+    /// the `"_" + word` strings; `nil` for other keys, whose upper-case form may differ in length
+    /// (`ß` becomes `SS`).
+    private static func looksSecretASCII(_ key: String) -> Bool? {
+        var key = key
+        return key.withUTF8 { utf8 -> Bool? in
+            guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+            /// Whether the upper-cased key ends with `suffix` (upper case already).
+            func hasSuffix(_ suffix: some Collection<UInt8>) -> Bool {
+                utf8.count >= suffix.count && zip(utf8.suffix(suffix.count), suffix).allSatisfy { upper($0) == $1 }
+            }
+            if hasSuffix("_FILE".utf8) { return false }
+            return secretWords.contains { word in
+                hasSuffix(word) && (utf8.count == word.count || utf8[utf8.count - word.count - 1] == 0x5F)
+            }
+        }
     }
 
     static func suggestProjectName(_ name: String) -> String {

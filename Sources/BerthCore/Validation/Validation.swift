@@ -15,9 +15,22 @@ struct StackValidator {
     let environment: Environment
     var diagnostics: [Diagnostic] = []
 
+    /// The declared names, collected once: every service is checked against them, and
+    /// rebuilding them per service made validation quadratic in the number of services.
+    private let declaredNetworks: Set<String>
+    private let declaredVolumes: Set<String>
+    private let declaredSecrets: Set<String>
+    private let declaredConfigs: Set<String>
+    private let declaredServices: Set<String>
+
     init(stack: Stack, environment: Environment) {
         self.stack = stack
         self.environment = environment
+        declaredNetworks = Set(stack.networks.map(\.name))
+        declaredVolumes = Set(stack.volumes.map(\.name))
+        declaredSecrets = Set(stack.secrets.map(\.name))
+        declaredConfigs = Set(stack.configs.map(\.name))
+        declaredServices = Set(stack.services.map(\.name))
     }
 
     mutating func run() {
@@ -108,8 +121,9 @@ struct StackValidator {
     // MARK: References
 
     private mutating func checkReferences(of service: Service) {
-        let element = "service '\(service.name)'"
-        let networks = Set(stack.networks.map(\.name))
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
+        let networks = declaredNetworks
         for network in service.networks where !networks.contains(network) {
             report(
                 .error, .undeclaredNetwork, element,
@@ -117,7 +131,7 @@ struct StackValidator {
                 fix: "Declare Network(\"\(network)\") in the stack (or Network.external(\"\(network)\") for a shared one), or correct the name\(suggestion(network, among: networks)).",
                 at: service.location)
         }
-        let volumes = Set(stack.volumes.map(\.name))
+        let volumes = declaredVolumes
         for mount in service.mounts {
             if case .volume(let name) = mount.source, !volumes.contains(name) {
                 report(
@@ -127,7 +141,7 @@ struct StackValidator {
                     at: mount.location)
             }
         }
-        let secrets = Set(stack.secrets.map(\.name))
+        let secrets = declaredSecrets
         for mount in service.secrets where !secrets.contains(mount.secret) {
             report(
                 .error, .undeclaredSecret, element,
@@ -135,7 +149,7 @@ struct StackValidator {
                 fix: "Declare the secret in the stack, for example Secret.generated(\"\(mount.secret)\"), or correct the name\(suggestion(mount.secret, among: secrets)).",
                 at: mount.location)
         }
-        let configs = Set(stack.configs.map(\.name))
+        let configs = declaredConfigs
         for mount in service.configs where !configs.contains(mount.config) {
             report(
                 .error, .undeclaredConfig, element,
@@ -143,7 +157,7 @@ struct StackValidator {
                 fix: "Declare Config(\"\(mount.config)\", …) in the stack, or correct the name\(suggestion(mount.config, among: configs)).",
                 at: mount.location)
         }
-        let services = Set(stack.services.map(\.name))
+        let services = declaredServices
         for dependency in service.dependencies where !services.contains(dependency.service) {
             report(
                 .error, .undeclaredService, element,
@@ -161,10 +175,12 @@ struct StackValidator {
     // MARK: Dependencies
 
     private mutating func checkDependencies() {
-        let byName = Dictionary(stack.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies of the services: copying a Service retains each of its fields.
+        let positions = Dictionary(
+            stack.services.indices.map { (stack.services[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
         for service in stack.services {
             for dependency in service.dependencies where dependency.condition == .healthy {
-                if let target = byName[dependency.service], target.healthCheck == nil {
+                if let target = positions[dependency.service], stack.services[target].healthCheck == nil {
                     report(
                         .error, .healthyDependencyWithoutCheck, "service '\(service.name)'",
                         "It waits for '\(dependency.service)' to be healthy, but '\(dependency.service)' has no health check, so it never will be.",
@@ -174,7 +190,7 @@ struct StackValidator {
             }
         }
         for cycle in DependencyGraph(stack: stack).cycles() {
-            let first = byName[cycle[0]]
+            let first = positions[cycle[0]].map { stack.services[$0] }
             report(
                 .error, .dependencyCycle, "service '\(cycle[0])'",
                 "The services depend on each other in a cycle: \((cycle + [cycle[0]]).joined(separator: " -> ")); none of them can start.",
@@ -243,17 +259,19 @@ struct StackValidator {
 
     private mutating func checkHealthCheck(of service: Service) {
         guard let check = service.healthCheck else { return }
-        let element = "service '\(service.name)'"
-        for (field, value, allowsZero) in [
-            ("interval", check.interval, false), ("timeout", check.timeout, false),
-            ("start period", check.startPeriod, true),
-        ] where value < .zero || (!allowsZero && value == .zero) {
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
+        func checkDuration(_ field: String, _ value: Duration, allowsZero: Bool) {
+            guard value < .zero || (!allowsZero && value == .zero) else { return }
             report(
                 .error, .invalidDuration, element,
                 "The health check's \(field) is \(GoDuration.format(value)); it must be \(allowsZero ? "zero or more" : "more than zero").",
                 fix: "Use a positive duration such as .seconds(5).",
                 at: check.location)
         }
+        checkDuration("interval", check.interval, allowsZero: false)
+        checkDuration("timeout", check.timeout, allowsZero: false)
+        checkDuration("start period", check.startPeriod, allowsZero: true)
         if check.retries < 1 {
             report(
                 .error, .invalidCount, element,
@@ -276,9 +294,10 @@ struct StackValidator {
     }
 
     private mutating func checkResources(of service: Service) {
-        let element = "service '\(service.name)'"
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
         let resources = service.resources
-        for (field, cpus) in [("CPU limit", resources.cpuLimit), ("CPU reservation", resources.cpuReservation)] {
+        func checkCPUs(_ field: String, _ cpus: Double?) {
             if let cpus, !(cpus > 0 && cpus.isFinite) {
                 report(
                     .error, .invalidCPUCount, element,
@@ -287,20 +306,24 @@ struct StackValidator {
                     at: service.location)
             }
         }
-        for (field, memory) in [
-            ("memory limit", resources.memoryLimit), ("memory reservation", resources.memoryReservation),
-        ] {
-            if let memory, memory.bytes == nil {
+        checkCPUs("CPU limit", resources.cpuLimit)
+        checkCPUs("CPU reservation", resources.cpuReservation)
+        // Parsed once each: `MemorySize.bytes` is not free, and the comparison below needs both.
+        func checkMemory(_ field: String, _ memory: MemorySize?) -> Int? {
+            guard let memory else { return nil }
+            let bytes = memory.bytes
+            if bytes == nil {
                 report(
                     .error, .invalidMemorySize, element,
                     "The \(field) '\(memory.text)' is not a memory size Docker reads.",
                     fix: "Write a positive number with an optional unit b, k, m or g, such as \"512m\" or \"1.5g\".",
                     at: service.location)
             }
+            return bytes
         }
-        if let limit = resources.memoryLimit?.bytes, let reservation = resources.memoryReservation?.bytes,
-            reservation > limit
-        {
+        let limitBytes = checkMemory("memory limit", resources.memoryLimit)
+        let reservationBytes = checkMemory("memory reservation", resources.memoryReservation)
+        if let limit = limitBytes, let reservation = reservationBytes, reservation > limit {
             report(
                 .error, .invalidMemorySize, element,
                 "The memory reservation (\(resources.memoryReservation!.text)) is larger than the limit (\(resources.memoryLimit!.text)).",
@@ -326,11 +349,11 @@ struct StackValidator {
     // MARK: Environment and secrets
 
     private mutating func checkEnvironment(of service: Service) {
-        let element = "service '\(service.name)'"
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
         var seen: [String: SourceLocation] = [:]
-        var keys = service.environment.map { ($0.key, $0.location) }
-        keys += service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.location) } }
-        for (key, location) in keys {
+        seen.reserveCapacity(service.environment.count + service.secrets.count)
+        func checkKey(_ key: String, at location: SourceLocation) {
             if !Naming.isEnvironmentKey(key) {
                 report(
                     .error, .invalidName, element,
@@ -347,6 +370,12 @@ struct StackValidator {
             } else {
                 seen[key] = location
             }
+        }
+        for variable in service.environment {
+            checkKey(variable.key, at: variable.location)
+        }
+        for mount in service.secrets {
+            if let key = mount.pathVariable { checkKey(key, at: mount.location) }
         }
         for variable in service.environment {
             switch variable.value {
@@ -381,7 +410,8 @@ struct StackValidator {
     }
 
     private mutating func checkImage(of service: Service) {
-        let element = "service '\(service.name)'"
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
         if !Naming.isImageRepository(service.image.repository) {
             report(
                 .error, .invalidImage, element,
@@ -399,14 +429,16 @@ struct StackValidator {
     }
 
     private mutating func checkMounts(of service: Service) {
-        let targets = service.mounts.map { ($0.target, $0.location) } + service.configs.map { ($0.target, $0.location) }
-        for (target, location) in targets where !target.hasPrefix("/") {
+        func checkTarget(_ target: String, at location: SourceLocation) {
+            guard !target.hasPrefix("/") else { return }
             report(
                 .error, .invalidPath, "service '\(service.name)'",
                 "The mount target '\(target)' is not an absolute path inside the container.",
                 fix: "Write the target as an absolute path, such as /data.",
                 at: location)
         }
+        for mount in service.mounts { checkTarget(mount.target, at: mount.location) }
+        for mount in service.configs { checkTarget(mount.target, at: mount.location) }
         for mount in service.secrets where mount.target.contains("/") || mount.target.isEmpty {
             report(
                 .error, .invalidPath, "service '\(service.name)'",
