@@ -124,6 +124,14 @@ public struct ComposeDeployer: Sendable {
                 throw try await failure(of: failed, in: state, readiness: readiness)
             }
             if applied?.succeeded == true, readiness.isComplete {
+                // Compose never removes a network that left the file; the plan promised to.
+                for network in plan.networks where network.action == .remove {
+                    let removal = try await engine.run(["network", "rm", network.name])
+                    if !removal.succeeded {
+                        console.progress(
+                            "Could not remove network \(network.name): \(removal.standardError.trimmed)")
+                    }
+                }
                 console.clearLive()
                 console.progress(
                     "Deployed \(stack.name) (\(environment.name)): \(readiness.ready.count) service(s) ready.")

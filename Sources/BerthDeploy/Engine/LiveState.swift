@@ -70,7 +70,21 @@ extension DockerEngine {
             .split(whereSeparator: \.isNewline).map(String.init)
         var containers: [LiveContainer] = []
         if !ids.isEmpty {
-            containers = try Self.decodeContainers(try await output(["container", "inspect"] + ids))
+            // A container can disappear between `ps` and `inspect`: Compose removes the old
+            // container of a service it recreates while `up` watches. Docker then prints the
+            // others and exits 1 with "No such container"; the vanished one is simply gone.
+            let inspect = ["container", "inspect"] + ids
+            let result = try await run(inspect)
+            let vanished = ["No such container", "No such object"].contains {
+                result.standardError.contains($0)
+            }
+            guard result.succeeded || vanished else {
+                throw EngineError(
+                    "`docker \(inspect.joined(separator: " "))` failed on \(target) (exit \(result.exitCode)): "
+                        + result.standardError.trimmed)
+            }
+            let json = result.standardOutput.trimmed
+            containers = json.isEmpty ? [] : try Self.decodeContainers(json)
         }
         let networks = try await output(["network", "ls", "--format", "{{.Name}}"] + filters)
             .split(whereSeparator: \.isNewline).map(String.init).sorted()

@@ -54,7 +54,9 @@ public struct Plan: Sendable, Hashable, Codable {
             let desired = document.serviceHashes[service.name]!
             let containers = live.containers(of: service.name)
             if containers.isEmpty {
-                services.append(ServiceChange(service: service.name, action: .create, changedFields: []))
+                // Compose creates no container for a service scaled to zero: none is a match.
+                let action: Action = service.replicas > 0 ? .create : .unchanged
+                services.append(ServiceChange(service: service.name, action: action, changedFields: []))
                 continue
             }
             let stale = containers.filter { $0.configHash != desired.configuration }
