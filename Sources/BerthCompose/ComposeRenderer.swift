@@ -1,5 +1,6 @@
 import BerthCore
 import BerthYAML
+import Dispatch
 
 /// Renders a stack into a Docker Compose document.
 ///
@@ -30,7 +31,14 @@ public struct ComposeRenderer: Sendable {
     public static func secretFile(_ name: String) -> String { "secrets/" + name }
 
     /// Renders a validated stack.
-    public func render(_ stack: Stack, for environment: Environment) -> ComposeDocument {
+    /// - Parameter secretVersions: The version of each secret's current value, by name, when
+    ///   known (a deploy knows them; rendering alone does not). Each service records the versions
+    ///   of the secrets it reads, so a changed value changes its configuration.
+    public func render(
+        _ stack: Stack,
+        for environment: Environment,
+        secretVersions: [String: String] = [:]
+    ) -> ComposeDocument {
         let project = Self.projectName(stack: stack.name, environment: environment.name)
         let ownership: [(String, String)] = [
             (OwnershipLabel.stack, stack.name), (OwnershipLabel.environment, environment.name),
@@ -39,35 +47,15 @@ public struct ComposeRenderer: Sendable {
         var hashes: [String: ServiceHash] = [:]
         hashes.reserveCapacity(stack.services.count)
 
+        // Services render independently of each other, so big stacks render them on every core;
+        // the document and its diagnostics come out the same, in the order written.
         var services = YAMLMapping()
-        var hasher = FieldHasher()
-        for service in stack.services {
-            var node = renderService(service, in: stack, diagnostics: &diagnostics)
-            var labels = YAMLMapping()
-            for label in service.labels {
-                // A second `berth.stack` key would make Compose reject the whole file
-                // ("mapping key already defined"), and Berth relies on its own values.
-                if OwnershipLabel.all.contains(label.key) {
-                    diagnostics.append(
-                        Diagnostic(
-                            .error, .invalidName, element: "service '\(service.name)'",
-                            message: "The label '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
-                            fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
-                            location: label.location))
-                    continue
-                }
-                labels.append(label.key, Self.literal(label.value))
-            }
-            for (key, value) in ownership {
-                labels.append(key, .string(value))
-            }
-            labels.append(OwnershipLabel.service, .string(service.name))
-            let hash = hasher.hash(of: node, labels: labels)
-            labels.append(OwnershipLabel.configHash, .string(hash.configuration))
-            labels.append(OwnershipLabel.fieldHashes, .string(hash.fieldsLabel))
-            node.append("labels", .mapping(labels))
-            services.append(service.name, .mapping(node))
-            hashes[service.name] = hash
+        for (service, rendered) in zip(
+            stack.services, renderServices(stack, ownership: ownership, secretVersions: secretVersions))
+        {
+            diagnostics += rendered.diagnostics
+            services.append(service.name, .mapping(rendered.node))
+            hashes[service.name] = rendered.hash
         }
 
         var root = YAMLMapping()
@@ -103,7 +91,8 @@ public struct ComposeRenderer: Sendable {
                         Diagnostic(
                             .error, .lossyRendering, element: "secret '\(secret.name)'",
                             message: "Docker Compose without Swarm cannot read external secrets.",
-                            fix: "Give the secret a file, an environment variable or .generated as its source, or deploy with the Swarm adapter.",
+                            fix:
+                                "Give the secret a file, an environment variable or .generated as its source, or deploy with the Swarm adapter.",
                             location: secret.location))
                 }
                 // Every source is materialised into this file before the deploy, mode 0600, so
@@ -126,7 +115,8 @@ public struct ComposeRenderer: Sendable {
                         diagnostics.append(
                             Diagnostic(
                                 .error, .lossyRendering, element: "config '\(config.name)'",
-                                message: "Docker Compose ignores an empty config content, so services would not get the file.",
+                                message:
+                                    "Docker Compose ignores an empty config content, so services would not get the file.",
                                 fix: "Give the config some content, or use a file source for an empty file.",
                                 location: config.location))
                     }
@@ -141,6 +131,90 @@ public struct ComposeRenderer: Sendable {
     }
 
     // MARK: Services
+
+    /// A service's part of the document.
+    private struct RenderedService: Sendable {
+        var node: YAMLMapping
+        var hash: ServiceHash
+        var diagnostics: [Diagnostic]
+    }
+
+    /// Renders every service, on all cores when there are enough of them to pay for it: hashing
+    /// their configuration is most of the time rendering takes.
+    private func renderServices(
+        _ stack: Stack,
+        ownership: [(String, String)],
+        secretVersions: [String: String]
+    ) -> [RenderedService] {
+        let services = stack.services
+        let chunkSize = 128
+        let chunkCount = (services.count + chunkSize - 1) / chunkSize
+        // Up to a few hundred services, waking threads costs about what it saves.
+        if chunkCount <= 2 {
+            var hasher = FieldHasher()
+            return services.map {
+                renderWithLabels($0, in: stack, ownership: ownership, secretVersions: secretVersions, hasher: &hasher)
+            }
+        }
+        var results = [RenderedService?](repeating: nil, count: services.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each chunk writes only its own elements, so the writes never overlap.
+            nonisolated(unsafe) let results = buffer
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                var hasher = FieldHasher()
+                for index in (chunk * chunkSize)..<min(services.count, (chunk + 1) * chunkSize) {
+                    results[index] = renderWithLabels(
+                        services[index], in: stack, ownership: ownership, secretVersions: secretVersions,
+                        hasher: &hasher)
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Renders one service with its labels, including the hashes of its configuration.
+    private func renderWithLabels(
+        _ service: Service,
+        in stack: Stack,
+        ownership: [(String, String)],
+        secretVersions: [String: String],
+        hasher: inout FieldHasher
+    ) -> RenderedService {
+        var diagnostics: [Diagnostic] = []
+        var node = renderService(service, in: stack, diagnostics: &diagnostics)
+        var labels = YAMLMapping()
+        for label in service.labels {
+            // A second `berth.stack` key would make Compose reject the whole file
+            // ("mapping key already defined"), and Berth relies on its own values.
+            if OwnershipLabel.all.contains(label.key) {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .invalidName, element: "service '\(service.name)'",
+                        message: "The label '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
+                        fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
+                        location: label.location))
+                continue
+            }
+            labels.append(label.key, Self.literal(label.value))
+        }
+        for (key, value) in ownership {
+            labels.append(key, .string(value))
+        }
+        labels.append(OwnershipLabel.service, .string(service.name))
+        let versions = service.secrets.compactMap { mount in
+            secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
+        }
+        .joined(separator: ",")
+        // The versions count as part of the `secrets` field, so a plan says "secrets" changed.
+        let hash = hasher.hash(of: node, labels: labels, secretVersions: versions)
+        if !versions.isEmpty {
+            labels.append(OwnershipLabel.secretVersions, .string(versions))
+        }
+        labels.append(OwnershipLabel.configHash, .string(hash.configuration))
+        labels.append(OwnershipLabel.fieldHashes, .string(hasher.fieldsLabel(of: hash)))
+        node.append("labels", .mapping(labels))
+        return RenderedService(node: node, hash: hash, diagnostics: diagnostics)
+    }
 
     private func renderService(
         _ service: Service,
@@ -189,7 +263,8 @@ public struct ComposeRenderer: Sendable {
                 diagnostics.append(
                     Diagnostic(
                         .error, .portConflict, element: "service '\(service.name)'",
-                        message: "It runs \(service.replicas) replicas and publishes host port \(published[0].published!); on one host only the first replica could bind it.",
+                        message:
+                            "It runs \(service.replicas) replicas and publishes host port \(published[0].published!); on one host only the first replica could bind it.",
                         fix: "Run one replica, or publish the service through a gateway instead.",
                         location: published[0].location))
             }
@@ -380,31 +455,51 @@ public struct ComposeRenderer: Sendable {
 
 /// Computes ``ServiceHash``es, reusing its buffers from one service to the next.
 ///
-/// Hashes each top-level field separately, then the whole from the field hashes, so the
-/// configuration hash changes exactly when a field does. Each field is hashed as the one-entry YAML document `key: value`, and the configuration hash
-/// is the SHA-256 of the lines `key=<field digest>`. Rendering used to build a mapping, a
-/// `String` and a 64 KiB writer buffer for each of the dozen fields of every service, which
-/// cost more than the rest of rendering; the bytes hashed are the same.
+/// Each top-level field is hashed separately, then the whole from the field hashes, so the
+/// configuration hash changes exactly when a field does: a field's hash is the SHA-256 of the
+/// one-entry YAML document `key: value`, the configuration hash that of the lines
+/// `key=<field digest>`. The bytes are written into reused buffers: making a mapping, a `String`
+/// and a 64 KiB writer buffer for every field of every service cost more than the
+/// rest of rendering.
 struct FieldHasher {
     /// The field being hashed, as YAML.
     private var text: [UInt8] = []
     /// The lines `key=<hex digest>\n` the configuration hash is computed from.
     private var combined: [UInt8] = []
 
-    mutating func hash(of service: YAMLMapping, labels: YAMLMapping) -> ServiceHash {
+    mutating func hash(of service: YAMLMapping, labels: YAMLMapping, secretVersions: String = "") -> ServiceHash {
         var fields: [String: String] = [:]
         fields.reserveCapacity(service.count + 1)
         combined.removeAll(keepingCapacity: true)
         for (key, value) in zip(service.keys, service.values) {
-            add(key, value, to: &fields)
+            add(key, value, to: &fields, suffix: key == "secrets" ? secretVersions : "")
         }
         add("labels", .mapping(labels), to: &fields)
         return ServiceHash(configuration: Self.hex(SHA256.hash(combined)), fields: fields)
     }
 
-    private mutating func add(_ key: String, _ value: YAMLNode, to fields: inout [String: String]) {
+    /// ``ServiceHash/fieldsLabel``, written into one reused buffer instead of a string per field
+    /// joined at the end.
+    mutating func fieldsLabel(of hash: ServiceHash) -> String {
+        text.removeAll(keepingCapacity: true)
+        for key in hash.fields.keys.sorted() {
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            text.append(contentsOf: key.utf8)
+            text.append(UInt8(ascii: "="))
+            text.append(contentsOf: hash.fields[key]!.utf8)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private mutating func add(
+        _ key: String,
+        _ value: YAMLNode,
+        to fields: inout [String: String],
+        suffix: String = ""
+    ) {
         text.removeAll(keepingCapacity: true)
         YAMLEmitter.emitEntry(key, value, into: &text)
+        text.append(contentsOf: suffix.utf8)
         combined.append(contentsOf: key.utf8)
         combined.append(UInt8(ascii: "="))
         let start = combined.count

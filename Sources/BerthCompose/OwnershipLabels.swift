@@ -14,5 +14,8 @@ public enum OwnershipLabel {
     public static let fieldHashes = "berth.field-hashes"
 
     /// Every key above; a user label with one of them is refused, not silently duplicated.
-    public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes]
+    /// The versions of the secrets the service reads (`name=version,…`): keyed hashes of their
+    /// values, so a changed secret recreates exactly the services that read it.
+    public static let secretVersions = "berth.secret-versions"
+    public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes, secretVersions]
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Renders ``YAMLNode`` values as block-style YAML documents.
 ///
 /// The output is written for the two loaders that matter for Berth: the Go YAML parser inside Docker
@@ -12,7 +14,8 @@
 /// - Doubles always carry a decimal point, because PyYAML reads `1e-07` as a string.
 ///
 /// The emitter appends UTF-8 bytes to one growing buffer and copies unescaped runs of a string in bulk,
-/// which keeps rendering thousands of services in the low milliseconds.
+/// which keeps rendering thousands of services in the low milliseconds; a mapping with hundreds of
+/// entries (the services of a big stack) is written on all cores, chunk by chunk, then joined in order.
 public struct YAMLEmitter: Sendable {
     /// Renders `node` as a complete YAML document ending with a newline.
     ///
@@ -65,13 +68,51 @@ private struct Writer {
     /// When `continuesLine` is true the first entry goes on the current line, right after a `- `
     /// indicator (or at the start of the document), which gives the compact `- key: value` form.
     mutating func writeMapping(_ mapping: YAMLMapping, indent: Int, continuesLine: Bool) {
-        let keys = mapping.keys
-        let values = mapping.values
-        for index in keys.indices {
-            if index > 0 || !continuesLine {
-                writeIndent(indent)
+        if mapping.count >= Writer.parallelThreshold {
+            writeMappingInParallel(mapping, indent: indent, continuesLine: continuesLine)
+            return
+        }
+        // Through buffer pointers, elements are borrowed rather than copied (retained and
+        // released) one by one, which is measurable on documents of thousands of services.
+        mapping.keys.withUnsafeBufferPointer { keys in
+            mapping.values.withUnsafeBufferPointer { values in
+                for index in keys.indices {
+                    if index > 0 || !continuesLine {
+                        writeIndent(indent)
+                    }
+                    writeEntry(keys[index], values[index], indent: indent)
+                }
             }
-            writeEntry(keys[index], values[index], indent: indent)
+        }
+    }
+
+    /// Mappings with at least this many entries are written by several threads.
+    static let parallelThreshold = 512
+
+    /// Writes a big mapping (the services of a large stack) on all cores. An entry's text depends
+    /// only on the entry and the indentation, so chunks of entries are written into buffers of
+    /// their own and appended in order: the text is the same as written in one go.
+    mutating func writeMappingInParallel(_ mapping: YAMLMapping, indent: Int, continuesLine: Bool) {
+        let chunkSize = 128
+        let chunkCount = (mapping.count + chunkSize - 1) / chunkSize
+        var chunks = [[UInt8]](repeating: [], count: chunkCount)
+        chunks.withUnsafeMutableBufferPointer { buffer in
+            // Each chunk writes only its own buffer, so the writes never overlap.
+            nonisolated(unsafe) let chunks = buffer
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                var writer = Writer()
+                for index in (chunk * chunkSize)..<min(mapping.count, (chunk + 1) * chunkSize) {
+                    if index > 0 || !continuesLine {
+                        writer.writeIndent(indent)
+                    }
+                    writer.writeEntry(mapping.keys[index], mapping.values[index], indent: indent)
+                }
+                chunks[chunk] = writer.bytes
+            }
+        }
+        bytes.reserveCapacity(bytes.count + chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks {
+            bytes.append(contentsOf: chunk)
         }
     }
 
@@ -88,20 +129,22 @@ private struct Writer {
 
     /// Writes a non-empty sequence whose `-` indicators sit at column `indent`.
     mutating func writeSequence(_ items: [YAMLNode], indent: Int, continuesLine: Bool) {
-        for index in items.indices {
-            if index > 0 || !continuesLine {
-                writeIndent(indent)
-            }
-            bytes.append(ASCII.dash)
-            bytes.append(ASCII.space)
-            switch items[index] {
-            case .mapping(let mapping) where !mapping.isEmpty:
-                writeMapping(mapping, indent: indent + 2, continuesLine: true)
-            case .sequence(let inner) where !inner.isEmpty:
-                writeSequence(inner, indent: indent + 2, continuesLine: true)
-            case let item:
-                writeInline(item)
-                bytes.append(ASCII.newline)
+        items.withUnsafeBufferPointer { items in
+            for index in items.indices {
+                if index > 0 || !continuesLine {
+                    writeIndent(indent)
+                }
+                bytes.append(ASCII.dash)
+                bytes.append(ASCII.space)
+                switch items[index] {
+                case .mapping(let mapping) where !mapping.isEmpty:
+                    writeMapping(mapping, indent: indent + 2, continuesLine: true)
+                case .sequence(let inner) where !inner.isEmpty:
+                    writeSequence(inner, indent: indent + 2, continuesLine: true)
+                case let item:
+                    writeInline(item)
+                    bytes.append(ASCII.newline)
+                }
             }
         }
     }
@@ -148,10 +191,10 @@ private struct Writer {
     }
 
     mutating func writeIndent(_ count: Int) {
-        if count <= ASCII.spaces.count {
-            bytes.append(contentsOf: ASCII.spaces[..<count])
-        } else {
-            bytes.append(contentsOf: repeatElement(ASCII.space, count: count))
+        // Byte by byte: appending a slice of a shared array of spaces retained and released that
+        // array on every line, which cost more than the few appends.
+        for _ in 0..<count {
+            bytes.append(ASCII.space)
         }
     }
 
@@ -409,7 +452,6 @@ private enum ASCII {
     static let falseWord = Array("false".utf8)
     static let nullWord = Array("null".utf8)
     static let hexDigits = Array("0123456789ABCDEF".utf8)
-    static let spaces = [UInt8](repeating: space, count: 64)
 
     /// Words that YAML 1.1 loaders resolve to booleans or null when unquoted, lower-cased and packed
     /// big-endian into an integer the same way ``Writer/isPlainKey(_:)`` packs a key.

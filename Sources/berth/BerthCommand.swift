@@ -85,7 +85,9 @@ extension Berth {
             var failures = 0
             func check(_ name: String, _ arguments: [String], advice: String) async -> String? {
                 let result = try? await engine.run(arguments)
-                let text = result.map { ($0.standardOutput + $0.standardError).trimmingCharacters(in: .whitespacesAndNewlines) }
+                let text = result.map {
+                    ($0.standardOutput + $0.standardError).trimmingCharacters(in: .whitespacesAndNewlines)
+                }
                 if let result, result.succeeded {
                     print("ok    \(name): \(text ?? "")")
                     return text
@@ -98,7 +100,8 @@ extension Berth {
                 "docker CLI", ["version", "--format", "{{.Client.Version}}"],
                 advice: "Install the Docker CLI and put it on PATH.")
             _ = await check(
-                "engine (\(engine.target))", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"],
+                "engine (\(engine.target))",
+                ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"],
                 advice: "Start the engine, set DOCKER_HOST, or pass --context NAME.")
             if let version = await check(
                 "Docker Compose", ["compose", "version", "--short"],
@@ -116,4 +119,3 @@ extension Berth {
         }
     }
 }
-

@@ -291,19 +291,41 @@ struct EndToEndTests {
             try await deployer("first-value").up(prepared, timeout: .seconds(60))
             #expect(try await served() == "first-value")
 
-            try await deployer("second-value").up(prepared, timeout: .seconds(60))
+            let rotated = deployer("second-value")
+            let plan = try await rotated.plan(prepared)
+            #expect(plan.services == [Plan.ServiceChange(service: "app", action: .update, changedFields: ["secrets"])])
+            try await rotated.up(prepared, timeout: .seconds(60))
             let file = Workspace(root: tmp.url).secretsDirectory(stack: name, environment: "dev")
                 .appendingPathComponent("api_key")
             #expect(try String(contentsOf: file, encoding: .utf8) == "second-value")
-            let value = try await served()
-            withKnownIssue(
-                """
-                The new value is written to a new file (rename), but the container keeps the old file \
-                bind-mounted, and neither the plan nor Compose see a change, so nothing is recreated.
-                """
-            ) {
-                #expect(value == "second-value")
-            }
+            // The service was recreated and reads the new value.
+            #expect(try await served() == "second-value")
+            #expect(try await rotated.plan(prepared).hasChanges == false)
+        }
+    }
+
+    @Test("a service running as a non-root user reads its secret")
+    func nonRootUserReadsSecret() async throws {
+        try RealEngine.require()
+        let tmp = try TemporaryDirectory("berth-e2e")
+        defer { tmp.remove() }
+        let name = RealEngine.uniqueName("e2e-nonroot")
+        let stack = Stack(name) {
+            Secret.generated("token")
+            Service("app", image: "berth-test/busybox:1")
+                .user("65534:65534")
+                .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
+                .secret("token")
+                .healthCheck(
+                    HealthCheck(.shell("test -s /run/secrets/token && cat /run/secrets/token"), interval: .seconds(1)))
+        }
+        let deployer = RealEngine.deployer(root: tmp.url, label: name)
+        let prepared = try deployer.prepare(stack, for: .dev)
+        try await Self.withStack(name, deployer) {
+            try await deployer.up(prepared, timeout: .seconds(60))
+            let secrets = Workspace(root: tmp.url).secretsDirectory(stack: name, environment: "dev")
+            let folder = try FileManager.default.attributesOfItem(atPath: secrets.path)
+            #expect(folder[.posixPermissions] as? Int == 0o700)
         }
     }
 

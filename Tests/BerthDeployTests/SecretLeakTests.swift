@@ -58,7 +58,8 @@ struct SecretLeakTests {
         #expect(try String(contentsOf: secretFile, encoding: .utf8) == marker)
         #expect(try permissions(of: secretFile) == 0o600)
         let files = allFiles(under: Workspace(root: tmp.url).berthDirectory)
-        #expect(files.count == 4)  // .gitignore, compose.yaml, secrets/api_key, secrets/session
+        // .gitignore, compose.yaml, secrets/api_key, secrets/session, secrets/.version-key
+        #expect(files.count == 5)
         for file in files where file.standardizedFileURL != secretFile.standardizedFileURL {
             let contents = String(decoding: try Data(contentsOf: file), as: UTF8.self)
             #expect(!contents.contains(marker), "\(file.path) holds the secret's value")

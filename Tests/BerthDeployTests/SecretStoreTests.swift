@@ -160,3 +160,30 @@ struct SecretStoreTests {
         #expect(SecretStore.generate(length: 0, alphabet: alphabet).isEmpty)
     }
 }
+
+@Suite struct SecretVersionTests {
+    @Test("HMAC-SHA-256 matches RFC 4231 test case 2")
+    func hmacVector() {
+        let digest = SecretStore.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        #expect(hex == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test("versions change with the value and reveal nothing without the key")
+    func versionsFollowValues() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        func store(_ value: String) -> SecretStore {
+            SecretStore(
+                directory: tmp.url.appendingPathComponent("secrets"), environment: ["K": value],
+                packageDirectory: tmp.url)
+        }
+        let secret = [Secret("k", .environment("K"))]
+        #expect(try store("a").currentVersions(secret) == ["k": "new"])
+        let first = try store("a").materialize(secret)
+        #expect(try store("a").currentVersions(secret) == first)
+        let second = try store("b").currentVersions(secret)
+        #expect(second["k"] != first["k"])
+        #expect(first["k"]?.count == 16)
+    }
+}

@@ -15,7 +15,9 @@ public struct Deployment: Sendable {
     /// - Parameters:
     ///   - environments: The environments `--env` accepts; the first is the default.
     ///   - describe: Builds the stack for an environment.
-    public init(environments: [Environment] = [.dev, .stg, .prod], describe: @escaping @Sendable (Environment) -> Stack) {
+    public init(
+        environments: [Environment] = [.dev, .stg, .prod], describe: @escaping @Sendable (Environment) -> Stack
+    ) {
         precondition(!environments.isEmpty, "A deployment needs at least one environment.")
         self.environments = environments
         self.describe = describe

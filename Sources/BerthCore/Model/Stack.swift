@@ -51,7 +51,8 @@ public struct Stack: Sendable, Hashable, Codable {
         case .volume(let volume): volumes.append(volume)
         case .secret(let secret): secrets.append(secret)
         case .config(let config): configs.append(config)
-        case .group(let elements): elements.forEach { add($0) }
+        case .group(let elements):
+            for element in elements { add(element) }
         }
     }
 

@@ -38,7 +38,9 @@ enum Naming {
 
     /// Image repositories: lowercase path components, optionally after a registry host:port.
     static func isImageRepository(_ repository: String) -> Bool {
-        guard repository.utf8.allSatisfy({ $0 < 0x80 }) else { return isImageRepositoryByCharacter(repository) }
+        guard repository.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return isImageRepositoryByCharacter(repository)
+        }
         // ASCII, where bytes and characters agree: one pass over the bytes, no allocation.
         var rest = repository.utf8[...]
         if let slash = rest.firstIndex(of: 0x2F) {
@@ -57,7 +59,9 @@ enum Naming {
                 guard isLowerAlnum(byte) else { return false }
                 atComponentStart = false
             } else {
-                guard isLowerAlnum(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D else { return false }
+                guard isLowerAlnum(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D else {
+                    return false
+                }
             }
         }
         return !atComponentStart
@@ -69,8 +73,9 @@ enum Naming {
     private static func isImageRepositoryByCharacter(_ repository: String) -> Bool {
         var components = repository.split(separator: "/", omittingEmptySubsequences: false)
         guard !components.isEmpty, !components.contains(where: \.isEmpty) else { return false }
-        if components.count > 1, components[0].contains(".") || components[0].contains(":")
-            || components[0] == "localhost"
+        if components.count > 1,
+            components[0].contains(".") || components[0].contains(":")
+                || components[0] == "localhost"
         {
             components.removeFirst()
         }
@@ -102,6 +107,7 @@ enum Naming {
     private static let secretWords: [[UInt8]] = [
         "PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY",
     ].map { Array($0.utf8) }
+    private static let fileSuffix = Array("_FILE".utf8)
 
     /// ``looksSecret(_:)`` for ASCII keys, compared byte by byte without the upper-cased copy and
     /// the `"_" + word` strings; `nil` for other keys, whose upper-case form may differ in length
@@ -110,15 +116,23 @@ enum Naming {
         var key = key
         return key.withUTF8 { utf8 -> Bool? in
             guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-            func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
-            /// Whether the upper-cased key ends with `suffix` (upper case already).
-            func hasSuffix(_ suffix: some Collection<UInt8>) -> Bool {
-                utf8.count >= suffix.count && zip(utf8.suffix(suffix.count), suffix).allSatisfy { upper($0) == $1 }
+            /// Whether the upper-cased key ends with `suffix`, which is upper case.
+            func hasSuffix(_ suffix: [UInt8]) -> Bool {
+                guard utf8.count >= suffix.count else { return false }
+                let start = utf8.count - suffix.count
+                for index in suffix.indices {
+                    let byte = utf8[start + index]
+                    let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+                    if upper != suffix[index] { return false }
+                }
+                return true
             }
-            if hasSuffix("_FILE".utf8) { return false }
-            return secretWords.contains { word in
-                hasSuffix(word) && (utf8.count == word.count || utf8[utf8.count - word.count - 1] == 0x5F)
+            if hasSuffix(fileSuffix) { return false }
+            for word in secretWords where hasSuffix(word) {
+                // The whole key, or `_` + the word.
+                if utf8.count == word.count || utf8[utf8.count - word.count - 1] == 0x5F { return true }
             }
+            return false
         }
     }
 

@@ -22,6 +22,9 @@ struct StackValidator {
     private let declaredSecrets: Set<String>
     private let declaredConfigs: Set<String>
     private let declaredServices: Set<String>
+    /// `MemorySize.bytes` by text: parsing is slow next to a lookup, and services tend to
+    /// repeat a handful of sizes.
+    private var memorySizes: [String: Int?] = [:]
 
     init(stack: Stack, environment: Environment) {
         self.stack = stack
@@ -79,16 +82,21 @@ struct StackValidator {
                 fix: "Rename the environment, for example to '\(Naming.suggestProjectName(environment.name))'.",
                 at: nil)
         }
-        checkUnique("service", stack.services.map { ($0.name, $0.location) }, rule: Naming.isServiceName,
-                    rule: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
-        checkUnique("network", stack.networks.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-                    rule: "letters, digits, '.', '_' and '-'")
-        checkUnique("volume", stack.volumes.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-                    rule: "letters, digits, '.', '_' and '-'")
-        checkUnique("secret", stack.secrets.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-                    rule: "letters, digits, '.', '_' and '-'")
-        checkUnique("config", stack.configs.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-                    rule: "letters, digits, '.', '_' and '-'")
+        checkUnique(
+            "service", stack.services.map { ($0.name, $0.location) }, rule: Naming.isServiceName,
+            rule: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
+        checkUnique(
+            "network", stack.networks.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+            rule: "letters, digits, '.', '_' and '-'")
+        checkUnique(
+            "volume", stack.volumes.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+            rule: "letters, digits, '.', '_' and '-'")
+        checkUnique(
+            "secret", stack.secrets.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+            rule: "letters, digits, '.', '_' and '-'")
+        checkUnique(
+            "config", stack.configs.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
+            rule: "letters, digits, '.', '_' and '-'")
     }
 
     private mutating func checkUnique(
@@ -128,7 +136,8 @@ struct StackValidator {
             report(
                 .error, .undeclaredNetwork, element,
                 "It attaches to network '\(network)', which the stack does not declare.",
-                fix: "Declare Network(\"\(network)\") in the stack (or Network.external(\"\(network)\") for a shared one), or correct the name\(suggestion(network, among: networks)).",
+                fix:
+                    "Declare Network(\"\(network)\") in the stack (or Network.external(\"\(network)\") for a shared one), or correct the name\(suggestion(network, among: networks)).",
                 at: service.location)
         }
         let volumes = declaredVolumes
@@ -137,7 +146,8 @@ struct StackValidator {
                 report(
                     .error, .undeclaredVolume, element,
                     "It mounts volume '\(name)', which the stack does not declare.",
-                    fix: "Declare Volume(\"\(name)\") in the stack, or correct the name\(suggestion(name, among: volumes)).",
+                    fix:
+                        "Declare Volume(\"\(name)\") in the stack, or correct the name\(suggestion(name, among: volumes)).",
                     at: mount.location)
             }
         }
@@ -146,7 +156,8 @@ struct StackValidator {
             report(
                 .error, .undeclaredSecret, element,
                 "It reads secret '\(mount.secret)', which the stack does not declare.",
-                fix: "Declare the secret in the stack, for example Secret.generated(\"\(mount.secret)\"), or correct the name\(suggestion(mount.secret, among: secrets)).",
+                fix:
+                    "Declare the secret in the stack, for example Secret.generated(\"\(mount.secret)\"), or correct the name\(suggestion(mount.secret, among: secrets)).",
                 at: mount.location)
         }
         let configs = declaredConfigs
@@ -154,7 +165,8 @@ struct StackValidator {
             report(
                 .error, .undeclaredConfig, element,
                 "It reads config '\(mount.config)', which the stack does not declare.",
-                fix: "Declare Config(\"\(mount.config)\", …) in the stack, or correct the name\(suggestion(mount.config, among: configs)).",
+                fix:
+                    "Declare Config(\"\(mount.config)\", …) in the stack, or correct the name\(suggestion(mount.config, among: configs)).",
                 at: mount.location)
         }
         let services = declaredServices
@@ -177,14 +189,16 @@ struct StackValidator {
     private mutating func checkDependencies() {
         // Positions, not copies of the services: copying a Service retains each of its fields.
         let positions = Dictionary(
-            stack.services.indices.map { (stack.services[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
+            stack.services.indices.map { (stack.services[$0].name, $0) },
+            uniquingKeysWith: { first, _ in first })
         for service in stack.services {
             for dependency in service.dependencies where dependency.condition == .healthy {
                 if let target = positions[dependency.service], stack.services[target].healthCheck == nil {
                     report(
                         .error, .healthyDependencyWithoutCheck, "service '\(service.name)'",
                         "It waits for '\(dependency.service)' to be healthy, but '\(dependency.service)' has no health check, so it never will be.",
-                        fix: "Add .healthCheck(…) to '\(dependency.service)', or depend on it with condition: .started.",
+                        fix:
+                            "Add .healthCheck(…) to '\(dependency.service)', or depend on it with condition: .started.",
                         at: dependency.location)
                 }
             }
@@ -308,10 +322,16 @@ struct StackValidator {
         }
         checkCPUs("CPU limit", resources.cpuLimit)
         checkCPUs("CPU reservation", resources.cpuReservation)
-        // Parsed once each: `MemorySize.bytes` is not free, and the comparison below needs both.
+        // Parsed once each, and remembered: the comparison below needs both.
         func checkMemory(_ field: String, _ memory: MemorySize?) -> Int? {
             guard let memory else { return nil }
-            let bytes = memory.bytes
+            let bytes: Int?
+            if let known = memorySizes[memory.text] {
+                bytes = known
+            } else {
+                bytes = memory.bytes
+                memorySizes[memory.text] = bytes
+            }
             if bytes == nil {
                 report(
                     .error, .invalidMemorySize, element,
@@ -383,13 +403,15 @@ struct StackValidator {
                 report(
                     .error, .secretInEnvironment, element,
                     "The environment variable '\(variable.key)' holds a value marked sensitive; environment variables are visible in `docker inspect`, logs and crash reports.",
-                    fix: "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\").",
+                    fix:
+                        "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\").",
                     at: variable.location)
             case .literal(let text) where Naming.looksSecret(variable.key) && !text.isEmpty:
                 report(
                     .error, .secretInEnvironment, element,
                     "The environment variable '\(variable.key)' looks like a credential and holds a literal value, which would be stored in the rendered file and visible in `docker inspect`.",
-                    fix: "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\"); most images read the *_FILE form.",
+                    fix:
+                        "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\"); most images read the *_FILE form.",
                     at: variable.location)
             default:
                 break

@@ -51,7 +51,8 @@ struct CommonOptions: ParsableArguments {
         }
         guard let chosen = deployment.environment(named: name) else {
             throw ValidationError(
-                "Unknown environment '\(name)'. This deployment knows: \(deployment.environments.map(\.name).joined(separator: ", ")).")
+                "Unknown environment '\(name)'. This deployment knows: \(deployment.environments.map(\.name).joined(separator: ", "))."
+            )
         }
         return (chosen, deployment.describe(chosen))
     }

@@ -100,7 +100,8 @@ struct LogsCommand: DeploymentCommand {
         let (environment, stack) = try options.resolve(deployment)
         guard stack.service(named: service) != nil else {
             throw ValidationError(
-                "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", ")).")
+                "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", "))."
+            )
         }
         let engine = options.deployer().engine
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)

@@ -56,6 +56,25 @@ public struct ProcessRunner: CommandRunner {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
+        // Cancelling the task stops the command: a deploy that gave up must not leave Compose
+        // creating containers behind its back.
+        return try await withTaskCancellationHandler {
+            try await collect(
+                process, arguments: arguments, output: output, errors: errors,
+                standardInput: standardInput, input: input)
+        } onCancel: {
+            if process.isRunning { process.terminate() }
+        }
+    }
+
+    private func collect(
+        _ process: Process,
+        arguments: [String],
+        output: Pipe,
+        errors: Pipe,
+        standardInput: Pipe,
+        input: [UInt8]?
+    ) async throws -> CommandResult {
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
@@ -140,7 +159,8 @@ public enum CommandError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .notFound(let name):
-            return "'\(name)' was not found on PATH. Install the Docker CLI (with the Compose v2 plugin) or add it to PATH."
+            return
+                "'\(name)' was not found on PATH. Install the Docker CLI (with the Compose v2 plugin) or add it to PATH."
         case .cannotStart(let name, let reason):
             return "Could not start '\(name)': \(reason)"
         }

@@ -62,10 +62,23 @@ public struct ComposeDeployer: Sendable {
     }
 
     /// Compares the description with what runs.
+    ///
+    /// Secrets are read (never written) so that a changed value shows as a change of the
+    /// services that read it.
+    /// - Throws: ``SecretError`` when a secret's source is missing.
     public func plan(_ prepared: Prepared) async throws -> Plan {
+        let versions = try secretStore(for: prepared).currentVersions(prepared.stack.secrets)
+        let document = ComposeRenderer().render(prepared.stack, for: prepared.environment, secretVersions: versions)
         try await engine.checkReachable()
         let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
-        return Plan(stack: prepared.stack, environment: prepared.environment, document: prepared.document, live: live)
+        return Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
+    }
+
+    private func secretStore(for prepared: Prepared) -> SecretStore {
+        SecretStore(
+            directory: workspace.secretsDirectory(stack: prepared.stack.name, environment: prepared.environment.name),
+            environment: processEnvironment,
+            packageDirectory: workspace.root)
     }
 
     /// Applies the description and waits until every service is running and healthy.
@@ -73,20 +86,20 @@ public struct ComposeDeployer: Sendable {
     /// - Throws: ``DeployFailure`` naming the failing service, its health output and log tail.
     @discardableResult
     public func up(_ prepared: Prepared, timeout: Duration) async throws -> Plan {
+        var prepared = prepared
         let stack = prepared.stack
         let environment = prepared.environment
         // Everything that can fail without the engine fails here, before anything changes.
-        let store = SecretStore(
-            directory: workspace.secretsDirectory(stack: stack.name, environment: environment.name),
-            environment: processEnvironment,
-            packageDirectory: workspace.root)
         try workspace.prepare(stack: stack.name, environment: environment.name)
-        try store.materialize(stack.secrets)
-        let plan = try await self.plan(prepared)
+        let versions = try secretStore(for: prepared).materialize(
+            stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack))
+        prepared.document = ComposeRenderer().render(stack, for: environment, secretVersions: versions)
+        try await engine.checkReachable()
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        let plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
         let file = try render(prepared)
         console.output(plan.summary)
 
-        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
         if !plan.hasChanges, Readiness(stack: stack, live: live).isComplete {
             console.progress("Nothing to apply; every service is ready.")
             return plan
@@ -104,6 +117,8 @@ public struct ComposeDeployer: Sendable {
                 outcome.set(.failure(error))
             }
         }
+        // Whatever ends the wait (failure, timeout, an error reading state) also stops Compose.
+        defer { apply.cancel() }
         var watcher = Watcher(stack: stack, console: console)
         var applied: CommandResult?
         while true {
@@ -120,7 +135,6 @@ public struct ComposeDeployer: Sendable {
                     healthOutput: nil, logTail: nil, stillServing: readiness.ready)
             }
             if let failed = readiness.failed.first {
-                apply.cancel()
                 throw try await failure(of: failed, in: state, readiness: readiness)
             }
             if applied?.succeeded == true, readiness.isComplete {
@@ -159,7 +173,9 @@ public struct ComposeDeployer: Sendable {
             let result = try await engine.run(["logs", "--tail", "20", container.id])
             logs = (result.standardOutput + result.standardError).trimmed
         }
-        let observed = container.map { c in c.health.map { "\(c.state), \($0)" } ?? "\(c.state), exit code \(c.exitCode)" }
+        let observed = container.map { c in
+            c.health.map { "\(c.state), \($0)" } ?? "\(c.state), exit code \(c.exitCode)"
+        }
         return DeployFailure(
             service: service,
             reason: reason ?? "it is \(observed ?? "not running")",
@@ -197,10 +213,21 @@ public struct ComposeDeployer: Sendable {
         let after = try await engine.liveState(stack: stack, environment: environment)
         guard after.containers.isEmpty, after.networks.isEmpty, removeVolumes ? after.volumes.isEmpty : true else {
             throw EngineError(
-                "Some objects of \(stack) (\(environment)) are still on the engine: \((after.containers.map(\.name) + after.networks + after.volumes).joined(separator: ", ")).")
+                "Some objects of \(stack) (\(environment)) are still on the engine: \((after.containers.map(\.name) + after.networks + after.volumes).joined(separator: ", "))."
+            )
         }
-        let kept = after.volumes.isEmpty ? "" : " Kept volume(s) \(after.volumes.joined(separator: ", ")); pass --volumes to remove them."
+        let kept =
+            after.volumes.isEmpty
+            ? "" : " Kept volume(s) \(after.volumes.joined(separator: ", ")); pass --volumes to remove them."
         console.progress("Removed \(stack) (\(environment)).\(kept)")
+    }
+
+    /// Secrets mounted by a service that runs as a user other than root.
+    static func secretsReadByNonRootUsers(in stack: Stack) -> Set<String> {
+        let root: Set<String> = ["0", "root", "0:0", "root:root"]
+        return Set(
+            stack.services.filter { service in service.user.map { !root.contains($0) } ?? false }
+                .flatMap { $0.secrets.map(\.secret) })
     }
 
     func composeArguments(project: String, file: URL?) -> [String] {

@@ -79,8 +79,11 @@ public struct Plan: Sendable, Hashable, Codable {
         self.networks =
             desiredNetworks.subtracting(liveNetworks).sorted().map { ResourceChange(name: $0, action: .create) }
             + liveNetworks.subtracting(desiredNetworks).sorted().map { ResourceChange(name: $0, action: .remove) }
-        let desiredVolumes = Set(stack.volumes.filter { $0.externalName == nil }.map { "\(document.projectName)_\($0.name)" })
-        self.volumes = desiredVolumes.subtracting(live.volumes).sorted().map { ResourceChange(name: $0, action: .create) }
+        let desiredVolumes = Set(
+            stack.volumes.filter { $0.externalName == nil }.map { "\(document.projectName)_\($0.name)" })
+        self.volumes = desiredVolumes.subtracting(live.volumes).sorted().map {
+            ResourceChange(name: $0, action: .create)
+        }
     }
 
     /// The plan as people read it, one line per service.
@@ -96,7 +99,8 @@ public struct Plan: Sendable, Hashable, Codable {
             }
         }
         for network in networks {
-            lines.append("  \(network.action == .create ? "+" : "-") network \(network.name): \(network.action.rawValue)")
+            lines.append(
+                "  \(network.action == .create ? "+" : "-") network \(network.name): \(network.action.rawValue)")
         }
         for volume in volumes {
             lines.append("  + volume \(volume.name): create")

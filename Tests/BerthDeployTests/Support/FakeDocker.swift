@@ -72,7 +72,8 @@ final class FakeDocker: CommandRunner, @unchecked Sendable {
         case "compose":
             if command.dropFirst().first == "version" { return Self.ok("2.40.3\n") }
             if command.contains("up") {
-                deploy()
+                let file = command.firstIndex(of: "--file").map { command[$0 + 1] }
+                deploy(labels: file.map(Self.hashLabels(inComposeFile:)) ?? [:])
                 return CommandResult(exitCode: 0, standardOutput: "", standardError: " Container started\n")
             }
             if command.contains("down") {
@@ -90,11 +91,34 @@ final class FakeDocker: CommandRunner, @unchecked Sendable {
         return 0
     }
 
-    private func deploy() {
+    /// The hash labels of each service in the rendered file `up` was given, as Compose would
+    /// copy them onto the containers; they depend on the secret versions of that deploy.
+    static func hashLabels(inComposeFile path: String) -> [String: (configuration: String, fields: String)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        func value(_ line: Substring) -> String {
+            String(
+                line.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces).dropFirst().dropLast())
+        }
+        var result: [String: (configuration: String, fields: String)] = [:]
+        var service = ""
+        var configuration = ""
+        for line in text.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(OwnershipLabel.service + ":") { service = value(Substring(trimmed)) }
+            if trimmed.hasPrefix(OwnershipLabel.configHash + ":") { configuration = value(Substring(trimmed)) }
+            if trimmed.hasPrefix(OwnershipLabel.fieldHashes + ":") {
+                result[service] = (configuration, value(Substring(trimmed)))
+            }
+        }
+        return result
+    }
+
+    private func deploy(labels: [String: (configuration: String, fields: String)]) {
         let project = document.projectName
         var containers: [[String: Any]] = []
         for service in stack.services {
-            let hash = document.serviceHashes[service.name]!
+            let rendered = document.serviceHashes[service.name]!
+            let hash = labels[service.name] ?? (rendered.configuration, rendered.fieldsLabel)
             let id = (project + service.name).utf8.map { String(format: "%02x", $0) }.joined()
             var state: [String: Any] = [
                 "Status": "running", "Running": true, "ExitCode": 0,
@@ -117,7 +141,7 @@ final class FakeDocker: CommandRunner, @unchecked Sendable {
                         OwnershipLabel.environment: environment.name,
                         OwnershipLabel.service: service.name,
                         OwnershipLabel.configHash: hash.configuration,
-                        OwnershipLabel.fieldHashes: hash.fieldsLabel,
+                        OwnershipLabel.fieldHashes: hash.fields,
                         "com.docker.compose.project": project,
                         "com.docker.compose.service": service.name,
                     ],
