@@ -148,7 +148,7 @@ struct ValidationNameTests {
         #expect(stack.validate(for: .prod) == [])
     }
 
-    @Test(arguments: ["1KEY", "MY-VAR", "", "MY VAR", "ÉTÉ"])
+    @Test(arguments: ["1KEY", "MY=VAR", "", "MY VAR", "ÉTÉ"])
     func invalidEnvironmentKey(_ key: String) throws {
         let service = Service("web", image: "nginx:1.27")
         let (changed, line) = (service.environment(key, "x"), #line)
@@ -157,20 +157,20 @@ struct ValidationNameTests {
         #expect(diagnostic.code == .invalidName)
         #expect(diagnostic.element == "service 'web'")
         #expect(diagnostic.message == "The environment key '\(key)' is not valid.")
-        #expect(diagnostic.fix == "Use letters, digits and '_', not starting with a digit.")
+        #expect(diagnostic.fix == "Use letters, digits, '_', '.' and '-', starting with a letter or '_'.")
         #expect(diagnostic.location == here(line))
     }
 
     @Test func invalidSecretPathVariable() throws {
         let service = Service("web", image: "nginx:1.27")
-        let (changed, line) = (service.secret("token", pathVariable: "TOKEN-FILE"), #line)
+        let (changed, line) = (service.secret("token", pathVariable: "TOKEN FILE"), #line)
         let stack = Stack("shop") {
             Secret.generated("token")
             changed
         }
         let diagnostic = try onlyDiagnostic(of: stack)
         #expect(diagnostic.code == .invalidName)
-        #expect(diagnostic.message == "The environment key 'TOKEN-FILE' is not valid.")
+        #expect(diagnostic.message == "The environment key 'TOKEN FILE' is not valid.")
         #expect(diagnostic.location == here(line))
     }
 

@@ -31,9 +31,12 @@ enum Naming {
     }
 
     /// POSIX environment variable names.
+    /// Environment keys: a letter or `_`, then letters, digits, `_`, and the `.` and `-` some
+    /// images read (Elasticsearch's `discovery.type`).
     static func isEnvironmentKey(_ key: String) -> Bool {
-        guard let first = key.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
-        return all(key) { isAlnum($0) || $0 == 0x5F }
+        guard let first = key.utf8.first, isAlnum(first) && !(first >= 0x30 && first <= 0x39) || first == 0x5F
+        else { return false }
+        return all(key) { isAlnum($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
     }
 
     /// Image repositories: lowercase path components, optionally after a registry host:port.

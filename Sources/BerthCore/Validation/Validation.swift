@@ -132,7 +132,8 @@ struct StackValidator {
         // Built only if something is reported: most services have nothing to report.
         lazy var element = "service '\(service.name)'"
         let networks = declaredNetworks
-        for network in service.networks where !networks.contains(network) {
+        // `default` is the network Compose gives a stack without declaring it.
+        for network in service.networks where !networks.contains(network) && network != "default" {
             report(
                 .error, .undeclaredNetwork, element,
                 "It attaches to network '\(network)', which the stack does not declare.",
@@ -216,6 +217,16 @@ struct StackValidator {
     // MARK: Ports
 
     private mutating func checkPorts(of service: Service) {
+        let internalNetworks = Set(stack.networks.filter(\.isInternal).map(\.name))
+        if let published = service.ports.first(where: \.isPublished), !service.networks.isEmpty,
+            service.networks.allSatisfy(internalNetworks.contains)
+        {
+            report(
+                .warning, .invalidPort, "service '\(service.name)'",
+                "It publishes host port \(published.published!) but is attached only to internal networks, where Docker publishes no port.",
+                fix: "Attach the service to a network that is not internal as well, or stop publishing the port.",
+                at: published.location)
+        }
         for port in service.ports {
             if !(1...65535).contains(port.target) {
                 report(
@@ -378,7 +389,7 @@ struct StackValidator {
                 report(
                     .error, .invalidName, element,
                     "The environment key '\(key)' is not valid.",
-                    fix: "Use letters, digits and '_', not starting with a digit.",
+                    fix: "Use letters, digits, '_', '.' and '-', starting with a letter or '_'.",
                     at: location)
             }
             if let earlier = seen[key] {
