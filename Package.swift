@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Berth", targets: ["Berth"]),
         .library(name: "BerthCore", targets: ["BerthCore"]),
         .library(name: "BerthCompose", targets: ["BerthCompose"]),
+        .library(name: "BerthSwarm", targets: ["BerthSwarm"]),
+        .library(name: "BerthCloudflare", targets: ["BerthCloudflare"]),
         .library(name: "BerthDeploy", targets: ["BerthDeploy"]),
         .library(name: "BerthTesting", targets: ["BerthTesting"]),
         .executable(name: "berth", targets: ["berth"]),
@@ -26,9 +28,12 @@ let package = Package(
         .target(name: "BerthCore", swiftSettings: strictSwift),
         .target(name: "BerthCompose", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(
+            name: "BerthSwarm", dependencies: ["BerthCore", "BerthCompose", "BerthYAML"], swiftSettings: strictSwift),
+        .target(name: "BerthCloudflare", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
+        .target(
             name: "BerthDeploy",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthYAML",
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -36,7 +41,7 @@ let package = Package(
         .target(name: "BerthTesting", dependencies: ["BerthCore", "BerthCompose"], swiftSettings: strictSwift),
         .target(
             name: "Berth",
-            dependencies: ["BerthCore", "BerthCompose", "BerthDeploy"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDeploy"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -70,6 +75,16 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTesting"]),
+        .testTarget(
+            name: "BerthSwarmTests",
+            dependencies: ["BerthSwarm", "BerthTesting"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "BerthCloudflareTests",
+            dependencies: ["BerthCloudflare", "BerthCompose", "BerthTesting"],
+            resources: [.copy("Golden")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

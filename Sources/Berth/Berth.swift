@@ -1,4 +1,6 @@
 // What an application repository needs in its `Deploy` target, under one import.
+@_exported import BerthCloudflare
 @_exported import BerthCompose
 @_exported import BerthCore
 @_exported import BerthDeploy
+@_exported import BerthSwarm

@@ -182,6 +182,7 @@ public struct ComposeRenderer: Sendable {
     ) -> RenderedService {
         var diagnostics: [Diagnostic] = []
         var node = renderService(service, in: stack, diagnostics: &diagnostics)
+        warnAboutSwarmSettings(of: service, diagnostics: &diagnostics)
         var labels = YAMLMapping()
         for label in service.labels {
             // A second `berth.stack` key would make Compose reject the whole file
@@ -214,6 +215,34 @@ public struct ComposeRenderer: Sendable {
         labels.append(OwnershipLabel.fieldHashes, .string(hasher.fieldsLabel(of: hash)))
         node.append("labels", .mapping(labels))
         return RenderedService(node: node, hash: hash, diagnostics: diagnostics)
+    }
+
+    /// Compose on one machine has no rolling updates, placement, global mode or endpoint modes:
+    /// a service that sets them is rendered without them, and the user hears which.
+    private func warnAboutSwarmSettings(of service: Service, diagnostics: inout [Diagnostic]) {
+        let deploy = service.deploy
+        var ignored: [String] = []
+        if deploy.mode == .global { ignored.append("global mode (deploy.mode)") }
+        if !deploy.constraints.isEmpty || !deploy.preferences.isEmpty || deploy.maxReplicasPerNode != nil {
+            ignored.append("placement (deploy.placement)")
+        }
+        if deploy.update != nil { ignored.append("the update policy (deploy.update_config)") }
+        if deploy.rollback != nil { ignored.append("the rollback policy (deploy.rollback_config)") }
+        if deploy.endpointMode != nil { ignored.append("the endpoint mode (deploy.endpoint_mode)") }
+        if !deploy.labels.isEmpty { ignored.append("service labels (deploy.labels)") }
+        if deploy.restartDelay != nil || deploy.restartWindow != nil {
+            ignored.append("the restart delay and window (deploy.restart_policy)")
+        }
+        guard !ignored.isEmpty else { return }
+        let global = deploy.mode == .global ? " A global service runs one container, as on a one-node swarm." : ""
+        diagnostics.append(
+            Diagnostic(
+                .warning, .lossyRendering, element: "service '\(service.name)'",
+                message:
+                    "Docker Compose ignores \(ignored.joined(separator: ", ")), which only Swarm applies.\(global)",
+                fix:
+                    "Deploy with the Swarm adapter to apply them, or remove them from the Compose environment\(deploy.labels.isEmpty ? "" : "; use .label(…) for labels containers should carry").",
+                location: service.location))
     }
 
     private func renderService(

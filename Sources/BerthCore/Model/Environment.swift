@@ -8,14 +8,25 @@ public struct Environment: Sendable, Hashable, Codable, CustomStringConvertible 
     public var name: String
     /// Whether mistakes that are warnings elsewhere are errors here (an image without a tag).
     public var isProduction: Bool
+    /// What runs the stack in this environment.
+    public var orchestrator: Orchestrator
 
     /// Creates an environment.
     /// - Parameters:
     ///   - name: A lowercase name such as `qa`; it becomes part of the Compose project name.
     ///   - isProduction: Whether this environment serves real users.
-    public init(_ name: String, isProduction: Bool = false) {
+    ///   - orchestrator: What runs the stack: Docker Compose on one engine, or Docker Swarm.
+    public init(_ name: String, isProduction: Bool = false, orchestrator: Orchestrator = .compose) {
         self.name = name
         self.isProduction = isProduction
+        self.orchestrator = orchestrator
+    }
+
+    /// The same environment, run by another orchestrator: `.prod.on(.swarm)`.
+    public func on(_ orchestrator: Orchestrator) -> Environment {
+        var copy = self
+        copy.orchestrator = orchestrator
+        return copy
     }
 
     /// Development, usually one machine.
@@ -26,4 +37,12 @@ public struct Environment: Sendable, Hashable, Codable, CustomStringConvertible 
     public static let prod = Environment("prod", isProduction: true)
 
     public var description: String { name }
+}
+
+/// What runs a stack's services.
+public enum Orchestrator: String, Sendable, Hashable, Codable {
+    /// Docker Compose on one engine: `docker compose up`.
+    case compose
+    /// Docker Swarm: `docker stack deploy`, with rolling updates and Docker secrets.
+    case swarm
 }

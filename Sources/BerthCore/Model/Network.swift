@@ -2,7 +2,8 @@
 ///
 /// Networks are bridge networks created by the stack unless declared `internal` (no route out
 /// of the host) or `external` (owned by someone else, typically a shared-infrastructure stack,
-/// and only referenced here).
+/// and only referenced here). On Swarm, a stack's networks are overlay networks spanning every
+/// node, and an external network must be swarm-scoped (`docker network create --driver overlay`).
 public struct Network: Sendable, Hashable, Codable {
     /// The name services use to refer to the network.
     public var name: String
@@ -10,8 +11,11 @@ public struct Network: Sendable, Hashable, Codable {
     public var isInternal: Bool
     /// The real name of a network that exists outside this stack, if it does.
     public var externalName: String?
-    /// The network driver (`bridge` on one host).
+    /// The network driver (`bridge` on one host; the Swarm renderer makes `bridge` `overlay`).
     public var driver: String
+    /// Whether containers started outside the stack (`docker run --network`) may join it on
+    /// Swarm; Compose's networks always allow it.
+    public var isAttachable: Bool
     /// Where the user declared the network.
     public var location: SourceLocation
 
@@ -19,10 +23,12 @@ public struct Network: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - name: The name services use; Compose rules (`[a-zA-Z0-9._-]`).
     ///   - internal: Whether the network has no route out of the host.
+    ///   - attachable: Whether containers outside the stack may join it on Swarm.
     public init(
         _ name: String,
         internal: Bool = false,
         driver: String = "bridge",
+        attachable: Bool = true,
         fileID: String = #fileID,
         line: Int = #line
     ) {
@@ -30,6 +36,7 @@ public struct Network: Sendable, Hashable, Codable {
         self.isInternal = `internal`
         self.externalName = nil
         self.driver = driver
+        self.isAttachable = attachable
         self.location = SourceLocation(fileID: fileID, line: line)
     }
 

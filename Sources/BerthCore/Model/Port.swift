@@ -9,6 +9,15 @@ public struct Port: Sendable, Hashable, Codable {
         case tcp, udp
     }
 
+    /// How Swarm publishes a port; Compose ignores it.
+    public enum PublishMode: String, Sendable, Hashable, Codable {
+        /// Through the routing mesh: every node accepts the port and forwards to any task.
+        case ingress
+        /// On the node running each task only, bypassing the routing mesh; one task per node
+        /// can bind it.
+        case host
+    }
+
     /// The port inside the container.
     public var target: Int
     /// The host port, when the port is published.
@@ -17,6 +26,8 @@ public struct Port: Sendable, Hashable, Codable {
     public var hostIP: String?
     /// The transport protocol.
     public var transport: TransportProtocol
+    /// How Swarm publishes the port.
+    public var mode: PublishMode
     /// Where the user declared the port.
     public var location: SourceLocation
 
@@ -26,12 +37,14 @@ public struct Port: Sendable, Hashable, Codable {
         published: Int? = nil,
         hostIP: String? = nil,
         transport: TransportProtocol = .tcp,
+        mode: PublishMode = .ingress,
         location: SourceLocation
     ) {
         self.target = target
         self.published = published
         self.hostIP = hostIP
         self.transport = transport
+        self.mode = mode
         self.location = location
     }
 

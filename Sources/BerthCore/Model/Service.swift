@@ -49,6 +49,8 @@ public struct Service: Sendable, Hashable, Codable {
     public var droppedCapabilities: [String] = []
     /// How many containers run it.
     public var replicas = 1
+    /// How an orchestrator runs and updates it; Swarm reads it, Compose ignores it.
+    public var deploy = DeployPolicy()
     /// Where the user declared the service.
     public var location: SourceLocation
 
@@ -157,12 +159,15 @@ extension Service {
     ///   - hostPort: The port on the host; defaults to `port`.
     ///   - public: Whether other machines may connect.
     ///   - hostIP: A specific host address; overrides `public`.
+    ///   - mode: How Swarm publishes it: through the ingress routing mesh on every node, or on
+    ///     the node that runs each task. Compose ignores it.
     public func publish(
         _ port: Int,
         on hostPort: Int? = nil,
         public: Bool = false,
         hostIP: String? = nil,
         transport: Port.TransportProtocol = .tcp,
+        mode: Port.PublishMode = .ingress,
         fileID: String = #fileID,
         line: Int = #line
     ) -> Service {
@@ -173,6 +178,7 @@ extension Service {
                     published: hostPort ?? port,
                     hostIP: hostIP ?? (`public` ? "0.0.0.0" : "127.0.0.1"),
                     transport: transport,
+                    mode: mode,
                     location: SourceLocation(fileID: fileID, line: line)
                 )
             )
@@ -260,8 +266,16 @@ extension Service {
     }
 
     /// Sets what happens when the service exits.
-    public func restart(_ policy: RestartPolicy) -> Service {
-        with { $0.restart = policy }
+    /// - Parameters:
+    ///   - delay: How long Swarm waits between restarts; `nil` for its default. Compose ignores it.
+    ///   - window: How long a restarted task must run to count as restarted; `nil` for Swarm's
+    ///     default. Compose ignores it.
+    public func restart(_ policy: RestartPolicy, delay: Duration? = nil, window: Duration? = nil) -> Service {
+        with {
+            $0.restart = policy
+            $0.deploy.restartDelay = delay
+            $0.deploy.restartWindow = window
+        }
     }
 
     /// Makes the service start only after another one reaches a condition.

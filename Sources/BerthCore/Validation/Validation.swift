@@ -46,6 +46,7 @@ struct StackValidator {
             checkEnvironment(of: service)
             checkImage(of: service)
             checkMounts(of: service)
+            checkDeployPolicy(of: service)
         }
         checkDependencies()
         checkPublishedPortConflicts()

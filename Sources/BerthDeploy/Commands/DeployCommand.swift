@@ -14,6 +14,7 @@ import Foundation
 /// | `logs SERVICE` | a service's logs (`--follow`, `--tail N`) | docker's |
 /// | `render` | writes `.berth/<stack>/<env>/compose.yaml` | 0, 1 invalid |
 /// | `validate` | prints every diagnostic | 0 valid, 1 errors |
+/// | `rotate-secret NAME` | rolls a new value of a generated secret out (Swarm) | 0, 1 |
 ///
 /// Usage errors exit with 64.
 public struct DeployCommand: ParsableCommand {
@@ -26,7 +27,7 @@ public struct DeployCommand: ParsableCommand {
             """,
         subcommands: [
             PlanCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, LogsCommand.self,
-            RenderCommand.self, ValidateCommand.self,
+            RenderCommand.self, ValidateCommand.self, RotateSecretCommand.self,
         ]
     )
 
@@ -55,14 +56,6 @@ struct CommonOptions: ParsableArguments {
             )
         }
         return (chosen, deployment.describe(chosen))
-    }
-
-    func deployer(console: Console = Console()) -> ComposeDeployer {
-        let root = URL(fileURLWithPath: directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
-        return ComposeDeployer(
-            engine: DockerEngine(target: Target(context: context)),
-            workspace: Workspace(root: root),
-            console: console)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthCompose
 import BerthCore
+import BerthSwarm
 import Foundation
 
 struct PlanCommand: DeploymentCommand {
@@ -14,10 +15,9 @@ struct PlanCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let deployer = options.deployer()
-        let prepared = try deployer.prepare(stack, for: environment)
-        printWarnings(prepared.diagnostics)
-        let plan = try await deployer.plan(prepared)
+        let deployer = StackDeployer(for: environment, options: options)
+        try deployer.check(stack, for: environment)
+        let plan = try await deployer.plan(stack, for: environment)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -39,10 +39,9 @@ struct UpCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let deployer = options.deployer()
-        let prepared = try deployer.prepare(stack, for: environment)
-        printWarnings(prepared.diagnostics)
-        try await deployer.up(prepared, timeout: .seconds(timeout))
+        let deployer = StackDeployer(for: environment, options: options)
+        try deployer.check(stack, for: environment)
+        try await deployer.up(stack, for: environment, timeout: .seconds(timeout))
         return 0
     }
 }
@@ -57,7 +56,8 @@ struct DownCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        try await options.deployer().down(stack: stack.name, environment: environment.name, removeVolumes: volumes)
+        try await StackDeployer(for: environment, options: options).down(
+            stack, for: environment, removeVolumes: volumes)
         return 0
     }
 }
@@ -72,8 +72,30 @@ struct StatusCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let engine = options.deployer().engine
+        let engine = StackDeployer(for: environment, options: options).engine
         try await engine.checkReachable()
+        if environment.orchestrator == .swarm {
+            let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(services), as: UTF8.self))
+                return 0
+            }
+            var rows = [["SERVICE", "NAME", "REPLICAS", "UPDATE", "LAST TASK ERROR"]]
+            for service in stack.services {
+                guard let live = services.first(where: { $0.service == service.name }) else {
+                    rows.append([service.name, "-", "absent", "-", "-"])
+                    continue
+                }
+                let error = try await engine.lastTaskError(of: live.name) ?? "-"
+                rows.append([
+                    service.name, live.name, "\(live.running)/\(live.desired)", live.updateState ?? "-", error,
+                ])
+            }
+            print(StatusTable(rows: rows).text)
+            return 0
+        }
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
         if json {
             let encoder = JSONEncoder()
@@ -103,13 +125,17 @@ struct LogsCommand: DeploymentCommand {
                 "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", "))."
             )
         }
-        let engine = options.deployer().engine
+        let engine = StackDeployer(for: environment, options: options).engine
+        let project = ComposeRenderer.projectName(stack: stack.name, environment: environment.name)
+        if environment.orchestrator == .swarm {
+            return try await engine.runAttached(
+                ["service", "logs", "--tail", String(tail)] + (follow ? ["--follow"] : []) + ["\(project)_\(service)"])
+        }
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
         let containers = live.containers(of: service)
         guard !containers.isEmpty else {
             throw EngineError("Service '\(service)' has no container on \(engine.target); deploy it with `up` first.")
         }
-        let project = ComposeRenderer.projectName(stack: stack.name, environment: environment.name)
         return try await engine.runAttached(
             ["compose", "--project-name", project, "logs", "--tail", String(tail)] + (follow ? ["--follow"] : [])
                 + [service])
@@ -125,10 +151,9 @@ struct RenderCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let deployer = options.deployer()
-        let prepared = try deployer.prepare(stack, for: environment)
-        printWarnings(prepared.diagnostics)
-        print(try deployer.render(prepared).path)
+        let deployer = StackDeployer(for: environment, options: options)
+        try deployer.check(stack, for: environment)
+        print(try deployer.render(stack, for: environment).path)
         return 0
     }
 }
@@ -155,7 +180,10 @@ struct ValidateCommand: DeploymentCommand {
     static func diagnostics(of stack: Stack, for environment: Environment) throws -> [Diagnostic] {
         let diagnostics = stack.validate(for: environment)
         if diagnostics.containsErrors { return diagnostics }
-        return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
+        switch environment.orchestrator {
+        case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
+        case .swarm: return diagnostics + SwarmRenderer().render(stack, for: environment).diagnostics
+        }
     }
 }
 
@@ -168,6 +196,10 @@ func printWarnings(_ diagnostics: [Diagnostic]) {
 /// The `status` table: one row per container, aligned columns.
 struct StatusTable {
     let rows: [[String]]
+
+    init(rows: [[String]]) {
+        self.rows = rows
+    }
 
     init(stack: Stack, live: LiveState) {
         var rows = [["SERVICE", "CONTAINER", "STATE", "HEALTH", "IMAGE", "PORTS", "SINCE"]]
@@ -195,5 +227,41 @@ struct StatusTable {
             row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
+    }
+}
+
+struct RotateSecretCommand: DeploymentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-secret",
+        abstract: "Replace a generated secret with a new value and roll it out (Swarm).",
+        discussion: """
+            Creates a new version of the secret, updates the services that read it one by one \
+            (start-first where their update policy allows), and removes the old version once \
+            no task uses it.
+            """)
+
+    @OptionGroup var options: CommonOptions
+    @Argument(help: "The secret's name in the stack.") var secret: String
+    @Option(help: "Seconds to wait for the services to converge.") var timeout = 300
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let (environment, stack) = try options.resolve(deployment)
+        guard let declared = stack.secrets.first(where: { $0.name == secret }) else {
+            throw ValidationError(
+                "The stack has no secret '\(secret)'. Its secrets: \(stack.secrets.map(\.name).joined(separator: ", "))."
+            )
+        }
+        guard case .generated = declared.source else {
+            throw ValidationError(
+                "Secret '\(secret)' is not generated by Berth; change its source (file or environment variable) and run `up`."
+            )
+        }
+        guard case .swarm(let deployer) = StackDeployer(for: environment, options: options) else {
+            throw ValidationError(
+                "rotate-secret needs a Swarm environment; '\(environment.name)' runs on Compose, where deleting .berth/\(stack.name)/\(environment.name)/secrets/\(secret) and running `up` rotates it."
+            )
+        }
+        try await deployer.up(deployer.prepare(stack, for: environment), timeout: .seconds(timeout), rotating: [secret])
+        return 0
     }
 }

@@ -236,7 +236,7 @@ public struct ComposeDeployer: Sendable {
 }
 
 /// The result of a command running in the background, read while the engine is watched.
-private final class Outcome: @unchecked Sendable {
+final class Outcome: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Result<CommandResult, any Error>?
 

@@ -30,8 +30,10 @@ public struct Plan: Sendable, Hashable, Codable {
     public var stack: String
     /// The environment's name.
     public var environment: String
-    /// The Compose project.
+    /// The Compose project or Swarm stack the engine knows the stack by.
     public var project: String
+    /// `compose` or `swarm`.
+    public var orchestrator: String
     /// Every service of the description or of the live state.
     public var services: [ServiceChange]
     /// Networks created or removed.
@@ -49,6 +51,7 @@ public struct Plan: Sendable, Hashable, Codable {
         self.stack = stack.name
         self.environment = environment.name
         self.project = document.projectName
+        self.orchestrator = "compose"
         var services: [ServiceChange] = []
         for service in stack.services {
             let desired = document.serviceHashes[service.name]!
@@ -88,7 +91,8 @@ public struct Plan: Sendable, Hashable, Codable {
 
     /// The plan as people read it, one line per service.
     public var summary: String {
-        var lines = ["Plan for \(stack) (\(environment)), Compose project \(project):"]
+        let kind = orchestrator == "swarm" ? "Swarm stack" : "Compose project"
+        var lines = ["Plan for \(stack) (\(environment)), \(kind) \(project):"]
         for change in services {
             switch change.action {
             case .create: lines.append("  + \(change.service): create")
@@ -111,5 +115,44 @@ public struct Plan: Sendable, Hashable, Codable {
                 ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.remove] ?? 0) to remove, \(counts[.unchanged] ?? 0) unchanged."
                 : "No changes: the engine matches the description.")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Plan {
+    /// Compares a description rendered for Swarm with the stack's live services.
+    ///
+    /// A Swarm service is one object whatever its replicas, so a service is unchanged when its
+    /// configuration hash label matches; networks and volumes are `docker stack deploy`'s.
+    public init(
+        stack: Stack, environment: Environment, stackName: String, hashes: [String: ServiceHash],
+        live: [LiveSwarmService]
+    ) {
+        self.stack = stack.name
+        self.environment = environment.name
+        self.project = stackName
+        self.orchestrator = "swarm"
+        var services: [ServiceChange] = []
+        for service in stack.services {
+            let desired = hashes[service.name]!
+            guard let current = live.first(where: { $0.service == service.name }) else {
+                services.append(ServiceChange(service: service.name, action: .create, changedFields: []))
+                continue
+            }
+            if current.configHash == desired.configuration {
+                services.append(ServiceChange(service: service.name, action: .unchanged, changedFields: []))
+            } else {
+                services.append(
+                    ServiceChange(
+                        service: service.name, action: .update,
+                        changedFields: desired.changedFields(since: current.fieldHashes)))
+            }
+        }
+        let described = Set(stack.services.map(\.name))
+        for orphan in Set(live.map(\.service)).subtracting(described).sorted() {
+            services.append(ServiceChange(service: orphan, action: .remove, changedFields: []))
+        }
+        self.services = services
+        self.networks = []
+        self.volumes = []
     }
 }

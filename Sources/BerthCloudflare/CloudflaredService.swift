@@ -1,0 +1,54 @@
+import BerthCore
+
+extension Tunnel {
+    /// The cloudflared service that runs the tunnel, to add to the stack.
+    ///
+    /// It runs `cloudflared tunnel --no-autoupdate --metrics 0.0.0.0:2000 … run`: with
+    /// `--config` and the rendered ``configFile`` mounted at ``configPath`` for a locally managed
+    /// tunnel, with `TUNNEL_TOKEN_FILE` pointing at the token secret for a remotely managed one.
+    /// It mounts the tunnel's secret, joins ``network``, is healthy once
+    /// `cloudflared tunnel --metrics 0.0.0.0:2000 ready` succeeds, and publishes no port: every
+    /// connection it makes is outbound.
+    /// - Parameter image: The cloudflared image, pinned, such as
+    ///   `"cloudflare/cloudflared:2025.4.0"` (the first to read `TUNNEL_TOKEN_FILE`).
+    public func service(image: Image, fileID: String = #fileID, line: Int = #line) -> Service {
+        var command = ["tunnel", "--no-autoupdate", "--metrics", Self.metricsAddress]
+        var service = Service(serviceName, image: image, fileID: fileID, line: line)
+            .networks(network)
+            // The image's own user (distroless `nonroot`); declaring it lets deploys make the
+            // secret file readable to it, since Compose cannot change a file secret's owner.
+            .user("65532:65532")
+            .readOnlyRootFilesystem()
+            .dropCapabilities(["ALL"])
+            .healthCheck(
+                HealthCheck(
+                    .command(["cloudflared", "tunnel", "--metrics", Self.metricsAddress, "ready"]),
+                    interval: .seconds(10), timeout: .seconds(5), retries: 6, startPeriod: .seconds(10),
+                    fileID: fileID, line: line))
+        switch management {
+        case .local(let credentials):
+            command += ["--config", Self.configPath, "run"]
+            service =
+                service
+                .secret(credentials, fileID: fileID, line: line)
+                .config(configName, at: Self.configPath, fileID: fileID, line: line)
+        case .remote(let token):
+            command += ["run"]
+            service = service.secret(token, pathVariable: "TUNNEL_TOKEN_FILE", fileID: fileID, line: line)
+        }
+        return service.command(command)
+    }
+
+    /// What the stack needs to run the tunnel: its cloudflared ``service(image:fileID:line:)``
+    /// and, for a locally managed tunnel, the ``configFile``.
+    ///
+    /// The secret and the network stay the stack's to declare, since their sources are yours.
+    public func stackPart(image: Image, fileID: String = #fileID, line: Int = #line) -> StackPart {
+        let service = service(image: image, fileID: fileID, line: line)
+        let config = configFile(location: SourceLocation(fileID: fileID, line: line))
+        return StackPart {
+            service
+            if let config { config }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import BerthCore
+import Foundation
+
+/// The command tree's view of a deployer: the same commands whatever runs the stack.
+enum StackDeployer {
+    case compose(ComposeDeployer)
+    case swarm(SwarmDeployer)
+
+    init(for environment: Environment, options: CommonOptions) {
+        let root = URL(
+            fileURLWithPath: options.directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
+        let engine = DockerEngine(target: Target(context: options.context))
+        switch environment.orchestrator {
+        case .compose: self = .compose(ComposeDeployer(engine: engine, workspace: Workspace(root: root)))
+        case .swarm: self = .swarm(SwarmDeployer(engine: engine, workspace: Workspace(root: root)))
+        }
+    }
+
+    var engine: DockerEngine {
+        switch self {
+        case .compose(let deployer): deployer.engine
+        case .swarm(let deployer): deployer.engine
+        }
+    }
+
+    /// Validates and renders, printing warnings; throws ``ValidationFailure`` on errors.
+    func check(_ stack: Stack, for environment: Environment) throws {
+        switch self {
+        case .compose(let deployer): printWarnings(try deployer.prepare(stack, for: environment).diagnostics)
+        case .swarm(let deployer): printWarnings(try deployer.prepare(stack, for: environment).diagnostics)
+        }
+    }
+
+    func plan(_ stack: Stack, for environment: Environment) async throws -> Plan {
+        switch self {
+        case .compose(let deployer): try await deployer.plan(deployer.prepare(stack, for: environment))
+        case .swarm(let deployer): try await deployer.plan(deployer.prepare(stack, for: environment))
+        }
+    }
+
+    func up(_ stack: Stack, for environment: Environment, timeout: Duration, rotating: Set<String> = []) async throws {
+        switch self {
+        case .compose(let deployer):
+            try await deployer.up(deployer.prepare(stack, for: environment), timeout: timeout)
+        case .swarm(let deployer):
+            try await deployer.up(deployer.prepare(stack, for: environment), timeout: timeout, rotating: rotating)
+        }
+    }
+
+    func down(_ stack: Stack, for environment: Environment, removeVolumes: Bool) async throws {
+        switch self {
+        case .compose(let deployer):
+            try await deployer.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
+        case .swarm(let deployer):
+            try await deployer.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
+        }
+    }
+
+    func render(_ stack: Stack, for environment: Environment) throws -> URL {
+        switch self {
+        case .compose(let deployer): try deployer.render(deployer.prepare(stack, for: environment))
+        case .swarm(let deployer): try deployer.render(deployer.prepare(stack, for: environment))
+        }
+    }
+}

@@ -1,0 +1,398 @@
+import BerthCompose
+import BerthCore
+import BerthSwarm
+import BerthYAML
+import Foundation
+
+/// Deploys a stack onto Docker Swarm: validate, render, create versioned secrets and configs,
+/// `docker stack deploy`, then check every updated service's `UpdateStatus` — the CLI exits 0
+/// even after Swarm rolled an update back.
+public struct SwarmDeployer: Sendable {
+    /// The engine; it must be a Swarm manager.
+    public var engine: DockerEngine
+    /// Where rendered files go (secrets live in the Swarm, not on disk).
+    public var workspace: Workspace
+    /// Where progress goes.
+    public var console: Console
+    /// The deployer's environment variables, for secrets read from it.
+    public var processEnvironment: [String: String]
+    /// How often services are read while waiting.
+    public var pollInterval: Duration = .seconds(1)
+
+    /// Creates a deployer.
+    public init(
+        engine: DockerEngine,
+        workspace: Workspace,
+        console: Console = Console(),
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.engine = engine
+        self.workspace = workspace
+        self.console = console
+        self.processEnvironment = processEnvironment
+    }
+
+    /// A stack that passed validation, with its rendered document.
+    public struct Prepared: Sendable {
+        public var stack: Stack
+        public var environment: Environment
+        public var document: SwarmDocument
+        /// Warnings and notes; errors never get this far.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Validates and renders; nothing touches the engine or the disk.
+    /// - Throws: ``ValidationFailure`` with every error found.
+    public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
+        var diagnostics = stack.validate(for: environment)
+        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        let document = SwarmRenderer().render(stack, for: environment)
+        diagnostics += document.diagnostics
+        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        return Prepared(stack: stack, environment: environment, document: document, diagnostics: diagnostics)
+    }
+
+    /// Writes the rendered stack file and returns its location.
+    @discardableResult
+    public func render(_ prepared: Prepared) throws -> URL {
+        let stack = prepared.stack.name
+        let environment = prepared.environment.name
+        try workspace.prepare(stack: stack, environment: environment)
+        let file = workspace.directory(stack: stack, environment: environment).appendingPathComponent("stack.yaml")
+        try workspace.write(prepared.document.yaml, to: file)
+        return file
+    }
+
+    // MARK: Secrets and configs
+
+    /// The versions the engine should hold, and the values Berth must create for them.
+    struct Objects {
+        var secretVersions: [String: String] = [:]
+        var configVersions: [String: String] = [:]
+        /// Values to create, by logical name; only those whose version is not on the engine.
+        var newSecrets: [String: [UInt8]] = [:]
+        var newConfigs: [String: [UInt8]] = [:]
+    }
+
+    /// Reads every source, reusing generated secrets the Swarm already holds, so a deploy from
+    /// another machine finds them through their labels instead of generating new ones.
+    func resolveObjects(_ prepared: Prepared, rotating: Set<String>) async throws -> Objects {
+        let stack = prepared.stack
+        let environment = prepared.environment.name
+        let existingSecrets = try await engine.swarmObjects("secret", stack: stack.name, environment: environment)
+        let existingConfigs = try await engine.swarmObjects("config", stack: stack.name, environment: environment)
+        let key = try await versionKey(stack: stack.name, environment: environment)
+        var objects = Objects()
+        var problems: [String] = []
+        for secret in stack.secrets {
+            let value: [UInt8]
+            switch secret.source {
+            case .external:
+                continue
+            case .generated(let length, let alphabet):
+                let current = existingSecrets.last { $0.logicalName == secret.name }
+                if let current, !rotating.contains(secret.name) {
+                    objects.secretVersions[secret.name] = current.version
+                    continue
+                }
+                value = Array(SecretStore.generate(length: length, alphabet: alphabet).utf8)
+            case .environment(let variable):
+                guard let text = processEnvironment[variable] else {
+                    problems.append(
+                        "\(secret.location): secret '\(secret.name)' reads the environment variable \(variable), which is not set. Export \(variable) before deploying."
+                    )
+                    continue
+                }
+                value = Array(text.utf8)
+            case .file(let path):
+                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    problems.append(
+                        "\(secret.location): secret '\(secret.name)' reads \(url.path), which does not exist or cannot be read. Create the file or correct the path."
+                    )
+                    continue
+                }
+                value = Array(data)
+            }
+            let version = Self.hex(SecretStore.hmac(key: key, message: value).prefix(8))
+            objects.secretVersions[secret.name] = version
+            if !existingSecrets.contains(where: { $0.logicalName == secret.name && $0.version == version }) {
+                objects.newSecrets[secret.name] = value
+            }
+        }
+        guard problems.isEmpty else { throw SecretError(problems: problems) }
+        for config in stack.configs {
+            let content: [UInt8]
+            switch config.source {
+            case .content(let text): content = Array(text.utf8)
+            case .file(let path):
+                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    throw EngineError(
+                        "\(config.location): config '\(config.name)' reads \(url.path), which does not exist. Create the file or correct the path."
+                    )
+                }
+                content = Array(data)
+            }
+            // Configs are not secret: a plain content hash is their version.
+            let version = Self.hex(SHA256.hash(content).prefix(8))
+            objects.configVersions[config.name] = version
+            if !existingConfigs.contains(where: { $0.logicalName == config.name && $0.version == version }) {
+                objects.newConfigs[config.name] = content
+            }
+        }
+        return objects
+    }
+
+    /// The key secret versions are computed with, kept in the Swarm as a config so every machine
+    /// that deploys the stack computes the same versions. Whoever can read it can already run
+    /// containers that read the secrets themselves.
+    private func versionKey(stack: String, environment: String) async throws -> [UInt8] {
+        let name = SwarmRenderer.stackName(stack: stack, environment: environment) + "_berth-version-key"
+        let existing = try await engine.run(["config", "inspect", "--format", "{{json .Spec.Data}}", name])
+        if existing.succeeded,
+            let data = try? JSONDecoder().decode(Data.self, from: Data(existing.standardOutput.trimmed.utf8))
+        {
+            return Array(data)
+        }
+        let key = Array(SecretStore.generate(length: 64, alphabet: .alphanumeric).utf8)
+        try await engine.createSwarmObject(
+            "config", name: name, logicalName: "berth-version-key", version: "1", stack: stack,
+            environment: environment, value: key)
+        return key
+    }
+
+    private func render(_ prepared: Prepared, objects: Objects) -> Prepared {
+        var prepared = prepared
+        prepared.document = SwarmRenderer().render(
+            prepared.stack, for: prepared.environment, secretVersions: objects.secretVersions,
+            configVersions: objects.configVersions)
+        return prepared
+    }
+
+    // MARK: Commands
+
+    /// Checks that the target is a Swarm manager and that the external networks exist.
+    private func checkTarget(_ prepared: Prepared) async throws {
+        try await engine.checkReachable()
+        let state = try await engine.output([
+            "info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}",
+        ])
+        guard state.trimmed == "active true" else {
+            throw EngineError(
+                "\(engine.target) is not a Swarm manager (swarm state: \(state.trimmed)). Run `docker swarm init` there, or deploy this environment with Compose."
+            )
+        }
+        for network in prepared.document.externalNetworks {
+            let scope = try await engine.run(["network", "inspect", "--format", "{{.Scope}}", network])
+            guard scope.succeeded else {
+                throw EngineError(
+                    "Network \(network) was not found on \(engine.target): deploy the stack that owns it first.")
+            }
+            guard scope.standardOutput.trimmed == "swarm" else {
+                throw EngineError(
+                    "Network \(network) on \(engine.target) is \(scope.standardOutput.trimmed)-scoped; Swarm services can only join swarm-scoped (overlay) networks. Recreate it with --driver overlay --attachable."
+                )
+            }
+        }
+    }
+
+    /// Compares the description with the live services.
+    public func plan(_ prepared: Prepared) async throws -> Plan {
+        try await checkTarget(prepared)
+        let current = render(prepared, objects: try await resolveObjects(prepared, rotating: []))
+        let live = try await engine.swarmServices(stack: prepared.stack.name, environment: prepared.environment.name)
+        return Plan(
+            stack: current.stack, environment: current.environment, stackName: current.document.stackName,
+            hashes: current.document.serviceHashes, live: live)
+    }
+
+    /// Deploys and waits until every updated service converged; a rolled-back or paused
+    /// update is a failed deploy.
+    /// - Parameters:
+    ///   - timeout: How long to wait for the services to converge.
+    ///   - rotating: Generated secrets to replace with new values.
+    @discardableResult
+    public func up(_ prepared: Prepared, timeout: Duration, rotating: Set<String> = []) async throws -> Plan {
+        let stack = prepared.stack
+        let environment = prepared.environment
+        try await checkTarget(prepared)
+        let objects = try await resolveObjects(prepared, rotating: rotating)
+        let current = render(prepared, objects: objects)
+        let live = try await engine.swarmServices(stack: stack.name, environment: environment.name)
+        let plan = Plan(
+            stack: stack, environment: environment, stackName: current.document.stackName,
+            hashes: current.document.serviceHashes, live: live)
+        let file = try render(current)
+        console.output(plan.summary)
+        if !plan.hasChanges, live.allSatisfy({ $0.running == $0.desired }) {
+            console.progress("Nothing to apply; every service runs its desired replicas.")
+            return plan
+        }
+
+        for (name, value) in objects.newSecrets.sorted(by: { $0.key < $1.key }) {
+            try await engine.createSwarmObject(
+                "secret", name: current.document.secretNames[name]!, logicalName: name,
+                version: objects.secretVersions[name]!, stack: stack.name, environment: environment.name, value: value)
+            console.progress("Created secret \(current.document.secretNames[name]!).")
+        }
+        for (name, value) in objects.newConfigs.sorted(by: { $0.key < $1.key }) {
+            try await engine.createSwarmObject(
+                "config", name: current.document.configNames[name]!, logicalName: name,
+                version: objects.configVersions[name]!, stack: stack.name, environment: environment.name, value: value)
+            console.progress("Created config \(current.document.configNames[name]!).")
+        }
+
+        let stackName = current.document.stackName
+        console.progress("Deploying \(file.path) to \(engine.target) as stack \(stackName)…")
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        let outcome = Outcome()
+        let deploy = Task { [engine] in
+            do {
+                outcome.set(
+                    .success(
+                        try await engine.run([
+                            "stack", "deploy", "--detach=false", "--prune", "--resolve-image", "never",
+                            "--compose-file", file.path, stackName,
+                        ])))
+            } catch {
+                outcome.set(.failure(error))
+            }
+        }
+        // Whatever ends the wait also stops the CLI, which would otherwise wait for ever on a
+        // service whose tasks never become healthy.
+        defer { deploy.cancel() }
+        let changed = Set(plan.services.filter { $0.action == .create || $0.action == .update }.map(\.service))
+        var reported: [String: String] = [:]
+        let earlierUpdates = Dictionary(live.map { ($0.service, $0.updateStartedAt) }, uniquingKeysWith: { $1 })
+        // An update that started before this deploy says nothing about it.
+        func isCurrent(_ service: LiveSwarmService) -> Bool {
+            service.updateStartedAt != nil && service.updateStartedAt != earlierUpdates[service.service] ?? nil
+        }
+        while true {
+            let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
+            for service in services where changed.contains(service.service) {
+                let line =
+                    "\(service.running)/\(service.desired)" + (service.updateState.map { ", update \($0)" } ?? "")
+                if reported[service.service] != line {
+                    reported[service.service] = line
+                    console.progress("  \(service.service): \(line)")
+                }
+                // Report once the rollback has finished, so "still serving" is what serves.
+                if service.updateFailed && isCurrent(service)
+                    && (service.updateState != "rollback_started" || clock.now >= deadline)
+                {
+                    throw await failure(
+                        of: service, reason: "its update was \(service.updateState!): \(service.updateMessage ?? "")",
+                        ready: services)
+                }
+            }
+            let converged = changed.allSatisfy { name in
+                services.contains { service in
+                    service.service == name && service.running == service.desired
+                        && (!isCurrent(service) || service.updateState == "completed")
+                }
+            }
+            if let result = try outcome.value?.get(), !result.succeeded {
+                throw DeployFailure(
+                    service: nil, reason: "docker stack deploy failed: \(result.standardError.trimmed)",
+                    healthOutput: nil, logTail: nil, stillServing: [])
+            }
+            if let result = try outcome.value?.get(), converged {
+                guard result.succeeded else {
+                    throw DeployFailure(
+                        service: nil, reason: "docker stack deploy failed: \(result.standardError.trimmed)",
+                        healthOutput: nil, logTail: nil, stillServing: [])
+                }
+                try await removeUnusedObjects(
+                    stack: stack.name, environment: environment.name, keeping: current.document)
+                console.clearLive()
+                console.progress(
+                    "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+                return plan
+            }
+            if clock.now >= deadline {
+                let waiting =
+                    services.first { changed.contains($0.service) && $0.running != $0.desired }
+                    ?? services.first { changed.contains($0.service) }
+                if let waiting {
+                    throw await failure(
+                        of: waiting,
+                        reason:
+                            "\(waiting.running)/\(waiting.desired) replicas after \(GoDuration.format(timeout)) (raise --timeout if it needs longer)",
+                        ready: services)
+                }
+                throw DeployFailure(
+                    service: nil, reason: "the stack did not converge in \(GoDuration.format(timeout))",
+                    healthOutput: nil, logTail: nil, stillServing: [])
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    private func failure(of service: LiveSwarmService, reason: String, ready: [LiveSwarmService]) async -> DeployFailure
+    {
+        let taskError = try? await engine.lastTaskError(of: service.name)
+        let logs = try? await engine.run(["service", "logs", "--tail", "20", "--no-task-ids", service.name])
+        return DeployFailure(
+            service: service.service, reason: reason, healthOutput: taskError ?? nil,
+            logTail: logs.map { ($0.standardOutput + $0.standardError).trimmed },
+            stillServing: ready.filter { $0.running == $0.desired && $0.running > 0 && $0.service != service.service }
+                .map(\.service))
+    }
+
+    /// Removes the versions of secrets and configs no service uses any more; one still in use
+    /// (a task not yet replaced) stays and goes with a later deploy.
+    private func removeUnusedObjects(stack: String, environment: String, keeping document: SwarmDocument) async throws {
+        let keep = Set(document.secretNames.values).union(document.configNames.values)
+        for kind in ["secret", "config"] {
+            for object in try await engine.swarmObjects(kind, stack: stack, environment: environment)
+            where !keep.contains(object.name) && object.logicalName != "berth-version-key" {
+                let removal = try await engine.run([kind, "rm", object.name])
+                if removal.succeeded { console.progress("Removed unused \(kind) \(object.name).") }
+            }
+        }
+    }
+
+    /// Removes the stack's services, networks, secrets and configs (volumes with `removeVolumes`).
+    public func down(stack: String, environment: String, removeVolumes: Bool) async throws {
+        try await engine.checkReachable()
+        let stackName = SwarmRenderer.stackName(stack: stack, environment: environment)
+        _ = try await engine.run(["stack", "rm", stackName])
+        // Swarm removes tasks and networks in the background; secrets in use cannot go before.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(90)
+        let namespace = ["--filter", "label=com.docker.stack.namespace=\(stackName)"]
+        while clock.now < deadline {
+            let tasks = try await engine.output(["ps", "--all", "--quiet"] + namespace)
+            let networks = try await engine.output(["network", "ls", "--quiet"] + namespace)
+            if tasks.trimmed.isEmpty && networks.trimmed.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        for kind in ["secret", "config"] {
+            for object in try await engine.swarmObjects(kind, stack: stack, environment: environment) {
+                _ = try await engine.output([kind, "rm", object.name])
+            }
+        }
+        if removeVolumes {
+            for volume in try await engine.output(["volume", "ls", "--quiet"] + namespace).split(
+                whereSeparator: \.isNewline)
+            {
+                _ = try await engine.output(["volume", "rm", String(volume)])
+            }
+        }
+        let left = try await engine.swarmServices(stack: stack, environment: environment)
+        guard left.isEmpty else {
+            throw EngineError(
+                "Some services of \(stack) (\(environment)) are still on the engine: \(left.map(\.name).joined(separator: ", "))."
+            )
+        }
+        console.progress("Removed \(stack) (\(environment)) from the Swarm.")
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
+    }
+}

@@ -1,0 +1,182 @@
+import BerthCompose
+import BerthCore
+import Foundation
+import Testing
+
+@testable import BerthDeploy
+
+/// `SwarmDeployer` in-process against the single-node Swarm the test script starts.
+///
+/// This kernel has no IPVS, so the stacks use `endpoint_mode: dnsrr` and host-mode published
+/// ports (ENGINE.md); loopback ports 18200-18299; `down` after every test, also after a failure.
+@Suite(
+    "End to end: SwarmDeployer on a single-node Swarm",
+    .serialized,
+    .enabled(
+        if: RealEngine.shouldRun,
+        "needs a Docker engine in Swarm mode (see the WARNING line); BERTH_ENGINE_REQUIRED=1 makes it required"),
+    .timeLimit(.minutes(8)))
+struct SwarmEndToEndTests {
+    static let swarmDev = Environment("dev", orchestrator: .swarm)
+
+    /// Two replicas of a web server behind a health check, updated start-first with automatic
+    /// rollback, and a worker that reads a generated secret.
+    static func stack(
+        _ name: String, port: Int, healthPath: String = "/index.html", mode: String = "a", withWorker: Bool = true
+    )
+        -> Stack
+    {
+        Stack(name) {
+            Network("front", driver: "overlay")
+            Secret.generated("token", length: 24)
+            Config("page", .content("swarm \(name)\n"))
+            Service("web", image: "berth-test/busybox:1")
+                .command(["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"])
+                .config("page", at: "/www/index.html")
+                .environment("MODE", mode)
+                .expose(8080)
+                .networks("front")
+                .replicas(2)
+                .endpointMode(.dnsrr)
+                .healthCheck(
+                    .http(port: 8080, path: healthPath, interval: .seconds(1), timeout: .seconds(2), retries: 2)
+                )
+                .updatePolicy(
+                    UpdatePolicy(
+                        parallelism: 1, delay: .seconds(0), failureAction: .rollback, monitor: .seconds(4),
+                        maxFailureRatio: 0, order: .stopFirst))
+            if withWorker {
+                Service("worker", image: "berth-test/busybox:1")
+                    .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
+                    .secret("token", pathVariable: "TOKEN_FILE")
+                    .networks("front")
+                    .endpointMode(.dnsrr)
+                    .healthCheck(HealthCheck(.shell("test -s /run/secrets/token"), interval: .seconds(1)))
+            }
+        }
+    }
+
+    static func deployer(root: URL, label: String) -> SwarmDeployer {
+        let compose = RealEngine.deployer(root: root, label: label)
+        var deployer = SwarmDeployer(engine: compose.engine, workspace: compose.workspace, console: compose.console)
+        deployer.pollInterval = .milliseconds(500)
+        return deployer
+    }
+
+    static func withStack(_ name: String, _ deployer: SwarmDeployer, _ body: () async throws -> Void) async throws {
+        var failure: (any Error)?
+        do { try await body() } catch { failure = error }
+        do {
+            try await deployer.down(stack: name, environment: "dev", removeVolumes: true)
+        } catch {
+            if failure == nil { failure = error } else { Issue.record("cleanup of \(name) failed too: \(error)") }
+        }
+        if let failure { throw failure }
+    }
+
+    static func secrets(of stack: String) async throws -> [String] {
+        try await DockerEngine().output([
+            "secret", "ls", "--filter", "label=berth.stack=\(stack)", "--format", "{{.Name}}",
+        ])
+        .split(whereSeparator: \.isNewline).map(String.init).sorted()
+    }
+
+    @Test("deploys 2 replicas behind health checks; a second up changes nothing")
+    func deployAndRepeat() async throws {
+        try RealEngine.require()
+        let tmp = try TemporaryDirectory("berth-swarm")
+        defer { tmp.remove() }
+        let name = RealEngine.uniqueName("sw-deploy")
+        let deployer = Self.deployer(root: tmp.url, label: name)
+        try await Self.withStack(name, deployer) {
+            let prepared = try deployer.prepare(Self.stack(name, port: 18201), for: Self.swarmDev)
+            let first = try await deployer.up(prepared, timeout: .seconds(120))
+            #expect(first.services.map(\.action) == [.create, .create])
+            let services = try await DockerEngine().swarmServices(stack: name, environment: "dev")
+            #expect(services.map { "\($0.service) \($0.running)/\($0.desired)" } == ["web 2/2", "worker 1/1"])
+            // Service DNS with dnsrr, from a task of the stack to the web replicas.
+            let worker = try await DockerEngine().output([
+                "ps", "--quiet", "--filter", "label=com.docker.swarm.service.name=\(name)-dev_worker",
+            ])
+            let id = try #require(worker.split(whereSeparator: \.isNewline).first.map(String.init))
+            let page = try await DockerEngine().output([
+                "exec", id, "sh", "-c", "timeout 5 wget -q -O- http://web:8080/index.html",
+            ])
+            #expect(page == "swarm \(name)\n")
+            let again = try await deployer.plan(prepared)
+            #expect(!again.hasChanges, "\(again.summary)")
+            #expect(try await Self.secrets(of: name).count == 1)
+        }
+    }
+
+    @Test("an environment change rolls out; a failing health check rolls back and fails the deploy")
+    func updateAndRollback() async throws {
+        try RealEngine.require()
+        let tmp = try TemporaryDirectory("berth-swarm")
+        defer { tmp.remove() }
+        let name = RealEngine.uniqueName("sw-update")
+        let deployer = Self.deployer(root: tmp.url, label: name)
+        try await Self.withStack(name, deployer) {
+            try await deployer.up(
+                deployer.prepare(Self.stack(name, port: 18202, withWorker: false), for: Self.swarmDev),
+                timeout: .seconds(120))
+
+            let changed = try deployer.prepare(
+                Self.stack(name, port: 18202, mode: "b", withWorker: false), for: Self.swarmDev)
+            let plan = try await deployer.plan(changed)
+            #expect(
+                plan.services == [Plan.ServiceChange(service: "web", action: .update, changedFields: ["environment"])])
+            try await deployer.up(changed, timeout: .seconds(120))
+            #expect(try await !deployer.plan(changed).hasChanges)
+
+            let broken = try deployer.prepare(
+                Self.stack(name, port: 18202, healthPath: "/missing.html", mode: "c", withWorker: false),
+                for: Self.swarmDev)
+            let error = try await #require(throws: DeployFailure.self) {
+                try await deployer.up(broken, timeout: .seconds(150))
+            }
+            #expect(error.service == "web")
+            #expect(error.reason.contains("rollback"), "\(error)")
+            // The rollback restored the previous version, which still serves.
+            let web = try #require(try await DockerEngine().swarmServices(stack: name, environment: "dev").first)
+            #expect(web.running == 2)
+            #expect(try await deployer.plan(changed).hasChanges == false)
+        }
+    }
+
+    @Test("rotating a generated secret rolls a new version out and removes the old one; a removed service is pruned")
+    func rotateAndPrune() async throws {
+        try RealEngine.require()
+        let tmp = try TemporaryDirectory("berth-swarm")
+        defer { tmp.remove() }
+        let name = RealEngine.uniqueName("sw-rotate")
+        let deployer = Self.deployer(root: tmp.url, label: name)
+        try await Self.withStack(name, deployer) {
+            let prepared = try deployer.prepare(Self.stack(name, port: 18203), for: Self.swarmDev)
+            try await deployer.up(prepared, timeout: .seconds(120))
+            let before = try await Self.secrets(of: name)
+            #expect(before.count == 1)
+
+            // A second machine (another package folder) finds the same version in the Swarm.
+            let elsewhere = try TemporaryDirectory("berth-swarm")
+            defer { elsewhere.remove() }
+            let other = Self.deployer(root: elsewhere.url, label: name)
+            #expect(try await !other.plan(other.prepare(Self.stack(name, port: 18203), for: Self.swarmDev)).hasChanges)
+
+            let rotated = try await deployer.up(prepared, timeout: .seconds(120), rotating: ["token"])
+            #expect(rotated.services.first { $0.service == "worker" }?.changedFields == ["secrets"])
+            let after = try await Self.secrets(of: name)
+            #expect(after.count == 1)
+            #expect(after != before)
+
+            let pruned = try deployer.prepare(Self.stack(name, port: 18203, withWorker: false), for: Self.swarmDev)
+            let plan = try await deployer.up(pruned, timeout: .seconds(120))
+            #expect(plan.services.contains(Plan.ServiceChange(service: "worker", action: .remove, changedFields: [])))
+            let services = try await DockerEngine().swarmServices(stack: name, environment: "dev")
+            #expect(services.map(\.service) == ["web"])
+        }
+        let left = try await RealEngine.labelled(name)
+        #expect(left.containers.isEmpty && left.networks.isEmpty)
+        #expect(try await Self.secrets(of: name).isEmpty)
+    }
+}
