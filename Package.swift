@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "BerthDeploy",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthSwarm", "BerthYAML",
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

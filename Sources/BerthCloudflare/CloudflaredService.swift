@@ -36,7 +36,27 @@ extension Tunnel {
             command += ["run"]
             service = service.secret(token, pathVariable: "TUNNEL_TOKEN_FILE", fileID: fileID, line: line)
         }
+        // What `plan` reads to list the DNS routes the hostnames need, without the Tunnel value.
         return service.command(command)
+            .label(Self.idLabel, id, fileID: fileID, line: line)
+            .label(Self.hostnamesLabel, dnsRoutes.map(\.hostname).joined(separator: ","), fileID: fileID, line: line)
+    }
+
+    /// The label on the cloudflared service holding the tunnel's ID.
+    public static let idLabel = "berth.tunnel.id"
+    /// The label on the cloudflared service holding the public hostnames, comma-separated.
+    public static let hostnamesLabel = "berth.tunnel.hostnames"
+
+    /// The DNS routes the tunnels of a stack need, read from their cloudflared services' labels.
+    public static func dnsRoutes(in stack: Stack) -> [DNSRoute] {
+        stack.services.flatMap { service -> [DNSRoute] in
+            guard let id = service.labels.last(where: { $0.key == idLabel }),
+                let hostnames = service.labels.last(where: { $0.key == hostnamesLabel })
+            else { return [] }
+            return hostnames.value.split(separator: ",").map {
+                DNSRoute(hostname: String($0), tunnelID: id.value, location: hostnames.location)
+            }
+        }
     }
 
     /// What the stack needs to run the tunnel: its cloudflared ``service(image:fileID:line:)``

@@ -173,7 +173,9 @@ struct PlanTests {
         let data = try encoder.encode(plan)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(
-            Set(object.keys) == ["stack", "environment", "project", "orchestrator", "services", "networks", "volumes"])
+            Set(object.keys) == [
+                "stack", "environment", "project", "orchestrator", "dnsRoutes", "services", "networks", "volumes",
+            ])
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.allSatisfy { Set($0.keys) == ["service", "action", "changedFields"] })
         #expect(services.map { $0["action"] as? String } == ["unchanged", "update"])

@@ -44,7 +44,7 @@ struct SwarmEndToEndTests {
                 .updatePolicy(
                     UpdatePolicy(
                         parallelism: 1, delay: .seconds(0), failureAction: .rollback, monitor: .seconds(4),
-                        maxFailureRatio: 0, order: .stopFirst))
+                        maxFailureRatio: 0, order: .startFirst))
             if withWorker {
                 Service("worker", image: "berth-test/busybox:1")
                     .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])

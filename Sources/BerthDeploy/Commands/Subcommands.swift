@@ -36,10 +36,19 @@ struct UpCommand: DeploymentCommand {
 
     @OptionGroup var options: CommonOptions
     @Option(help: "Seconds to wait for every service to be healthy.") var timeout = 180
+    @Option(help: "Swarm: ask the registry for image digests (never, changed).")
+    var resolveImage: String = "never"
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: options)
+        guard let resolve = SwarmDeployer.ResolveImage(rawValue: resolveImage) else {
+            throw ValidationError("--resolve-image takes never or changed, not '\(resolveImage)'.")
+        }
+        var deployer = StackDeployer(for: environment, options: options)
+        if case .swarm(var swarm) = deployer {
+            swarm.resolveImage = resolve
+            deployer = .swarm(swarm)
+        }
         try deployer.check(stack, for: environment)
         try await deployer.up(stack, for: environment, timeout: .seconds(timeout))
         return 0

@@ -1,3 +1,4 @@
+import BerthCloudflare
 import BerthCompose
 import BerthCore
 
@@ -34,6 +35,8 @@ public struct Plan: Sendable, Hashable, Codable {
     public var project: String
     /// `compose` or `swarm`.
     public var orchestrator: String
+    /// The DNS records the stack's tunnel hostnames need; Berth never creates them.
+    public var dnsRoutes: [DNSRoute]
     /// Every service of the description or of the live state.
     public var services: [ServiceChange]
     /// Networks created or removed.
@@ -52,6 +55,7 @@ public struct Plan: Sendable, Hashable, Codable {
         self.environment = environment.name
         self.project = document.projectName
         self.orchestrator = "compose"
+        self.dnsRoutes = Tunnel.dnsRoutes(in: stack)
         var services: [ServiceChange] = []
         for service in stack.services {
             let desired = document.serviceHashes[service.name]!
@@ -114,6 +118,11 @@ public struct Plan: Sendable, Hashable, Codable {
             hasChanges
                 ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.remove] ?? 0) to remove, \(counts[.unchanged] ?? 0) unchanged."
                 : "No changes: the engine matches the description.")
+        if !dnsRoutes.isEmpty {
+            // Berth never calls Cloudflare: these are for whoever manages the zone.
+            lines.append("DNS routes the tunnel's hostnames need (create them once; Berth does not):")
+            lines += dnsRoutes.map { "  " + $0.command.joined(separator: " ") }
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -131,6 +140,7 @@ extension Plan {
         self.environment = environment.name
         self.project = stackName
         self.orchestrator = "swarm"
+        self.dnsRoutes = Tunnel.dnsRoutes(in: stack)
         var services: [ServiceChange] = []
         for service in stack.services {
             let desired = hashes[service.name]!

@@ -18,6 +18,14 @@ public struct SwarmDeployer: Sendable {
     public var processEnvironment: [String: String]
     /// How often services are read while waiting.
     public var pollInterval: Duration = .seconds(1)
+    /// Whether `docker stack deploy` asks the registry for image digests: `never` (images are
+    /// pinned or local) or `changed` (pin each service to the digest its tag has now).
+    public var resolveImage: ResolveImage = .never
+
+    /// The values of `docker stack deploy --resolve-image` Berth uses.
+    public enum ResolveImage: String, Sendable, CaseIterable {
+        case never, changed
+    }
 
     /// Creates a deployer.
     public init(
@@ -248,12 +256,12 @@ public struct SwarmDeployer: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         let outcome = Outcome()
-        let deploy = Task { [engine] in
+        let deploy = Task { [engine, resolveImage] in
             do {
                 outcome.set(
                     .success(
                         try await engine.run([
-                            "stack", "deploy", "--detach=false", "--prune", "--resolve-image", "never",
+                            "stack", "deploy", "--detach=false", "--prune", "--resolve-image", resolveImage.rawValue,
                             "--compose-file", file.path, stackName,
                         ])))
             } catch {
@@ -279,10 +287,12 @@ public struct SwarmDeployer: Sendable {
                     reported[service.service] = line
                     console.progress("  \(service.service): \(line)")
                 }
-                // Report once the rollback has finished, so "still serving" is what serves.
-                if service.updateFailed && isCurrent(service)
-                    && (service.updateState != "rollback_started" || clock.now >= deadline)
-                {
+                // Report once the rollback has finished and the previous version runs again, so
+                // "still serving" is what serves; a paused update will not move on by itself.
+                let settled =
+                    service.updateState == "paused"
+                    || (service.updateState == "rollback_completed" && service.running == service.desired)
+                if service.updateFailed && isCurrent(service) && (settled || clock.now >= deadline) {
                     throw await failure(
                         of: service, reason: "its update was \(service.updateState!): \(service.updateMessage ?? "")",
                         ready: services)
