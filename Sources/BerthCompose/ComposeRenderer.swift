@@ -207,7 +207,7 @@ public struct ComposeRenderer: Sendable {
         }
         .joined(separator: ",")
         // The versions count as part of the `secrets` field, so a plan says "secrets" changed.
-        let hash = hasher.hash(of: node, labels: labels, secretVersions: versions)
+        let hash = hasher.hash(of: node, labels: labels, suffixes: ["secrets": versions])
         if !versions.isEmpty {
             labels.append(OwnershipLabel.secretVersions, .string(versions))
         }
@@ -416,7 +416,7 @@ public struct ComposeRenderer: Sendable {
         return pathToPackage + "/" + relative
     }
 
-    static func renderHealthCheck(_ check: HealthCheck) -> YAMLMapping {
+    package static func renderHealthCheck(_ check: HealthCheck) -> YAMLMapping {
         var node = YAMLMapping()
         switch check.test {
         case .command(let arguments):
@@ -431,7 +431,7 @@ public struct ComposeRenderer: Sendable {
         return node
     }
 
-    static func renderResources(_ resources: Resources) -> YAMLMapping {
+    package static func renderResources(_ resources: Resources) -> YAMLMapping {
         func part(_ cpus: Double?, _ memory: MemorySize?) -> YAMLMapping {
             var node = YAMLMapping()
             if let cpus { node.append("cpus", .string(formatCPUs(cpus))) }
@@ -446,7 +446,7 @@ public struct ComposeRenderer: Sendable {
         return node
     }
 
-    static func formatCPUs(_ cpus: Double) -> String {
+    package static func formatCPUs(_ cpus: Double) -> String {
         // Not `rounded()`: it calls libm's round/floor/…, which executables that do not import
         // Foundation (berth-benchmark) fail to link on Linux.
         abs(cpus) < 1e15 && Double(Int(cpus)) == cpus ? String(Int(cpus)) : String(cpus)
@@ -462,7 +462,7 @@ public struct ComposeRenderer: Sendable {
         }
     }
 
-    static func labels(_ pairs: [(String, String)]) -> YAMLMapping {
+    package static func labels(_ pairs: [(String, String)]) -> YAMLMapping {
         YAMLMapping(pairs.map { ($0.0, YAMLNode.string($0.1)) })
     }
 
@@ -471,7 +471,7 @@ public struct ComposeRenderer: Sendable {
     /// Works on Unicode scalars, not characters: `replacing("$", with: "$$")` compares grapheme
     /// clusters and misses a `$` that shares one with its neighbour (`$` + U+0301, or U+0600 +
     /// `$`), and Compose would then interpolate `\u{600}$HOME`.
-    static func literal(_ text: String) -> YAMLNode {
+    package static func literal(_ text: String) -> YAMLNode {
         guard text.utf8.contains(UInt8(ascii: "$")) else { return .string(text) }
         var escaped = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -490,18 +490,27 @@ public struct ComposeRenderer: Sendable {
 /// `key=<field digest>`. The bytes are written into reused buffers: making a mapping, a `String`
 /// and a 64 KiB writer buffer for every field of every service cost more than the
 /// rest of rendering.
-struct FieldHasher {
+package struct FieldHasher {
     /// The field being hashed, as YAML.
     private var text: [UInt8] = []
     /// The lines `key=<hex digest>\n` the configuration hash is computed from.
     private var combined: [UInt8] = []
 
-    mutating func hash(of service: YAMLMapping, labels: YAMLMapping, secretVersions: String = "") -> ServiceHash {
+    package init() {}
+
+    /// Hashes a service's fields and labels.
+    /// - Parameter suffixes: Text hashed with a field though the field does not show it: the
+    ///   versions of the secrets (and, on Swarm, configs) it mounts.
+    package mutating func hash(
+        of service: YAMLMapping,
+        labels: YAMLMapping,
+        suffixes: [String: String] = [:]
+    ) -> ServiceHash {
         var fields: [String: String] = [:]
         fields.reserveCapacity(service.count + 1)
         combined.removeAll(keepingCapacity: true)
         for (key, value) in zip(service.keys, service.values) {
-            add(key, value, to: &fields, suffix: key == "secrets" ? secretVersions : "")
+            add(key, value, to: &fields, suffix: suffixes[key] ?? "")
         }
         add("labels", .mapping(labels), to: &fields)
         return ServiceHash(configuration: Self.hex(SHA256.hash(combined)), fields: fields)
@@ -509,7 +518,7 @@ struct FieldHasher {
 
     /// ``ServiceHash/fieldsLabel``, written into one reused buffer instead of a string per field
     /// joined at the end.
-    mutating func fieldsLabel(of hash: ServiceHash) -> String {
+    package mutating func fieldsLabel(of hash: ServiceHash) -> String {
         text.removeAll(keepingCapacity: true)
         for key in hash.fields.keys.sorted() {
             if !text.isEmpty { text.append(UInt8(ascii: ",")) }

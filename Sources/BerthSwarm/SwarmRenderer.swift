@@ -90,7 +90,7 @@ public struct SwarmRenderer: Sendable {
             }
             // Berth creates every secret itself (from stdin) before the deploy, with its labels;
             // `docker stack deploy` would read a `file:` and leave no trace of where it came from.
-            node.append("name", Self.literal(name))
+            node.append("name", ComposeRenderer.literal(name))
             node.append("external", .boolean(true))
             secrets.append(secret.name, .mapping(node))
             secretNames[secret.name] = name
@@ -106,7 +106,8 @@ public struct SwarmRenderer: Sendable {
                 config.name, version: version, stack: stack.name, environment: environment.name)
             checkObjectName(name, kind: "config", config.name, at: config.location, into: &diagnostics)
             configs.append(
-                config.name, .mapping(YAMLMapping([("name", Self.literal(name)), ("external", .boolean(true))])))
+                config.name,
+                .mapping(YAMLMapping([("name", ComposeRenderer.literal(name)), ("external", .boolean(true))])))
             configNames[config.name] = name
         }
 
@@ -140,10 +141,10 @@ public struct SwarmRenderer: Sendable {
             for volume in stack.volumes {
                 var node = YAMLMapping()
                 if let external = volume.externalName {
-                    node.append("name", Self.literal(external))
+                    node.append("name", ComposeRenderer.literal(external))
                     node.append("external", .boolean(true))
                 } else {
-                    node.append("labels", .mapping(Self.labels(ownership)))
+                    node.append("labels", .mapping(ComposeRenderer.labels(ownership)))
                 }
                 volumes.append(volume.name, .mapping(node))
             }
@@ -270,25 +271,25 @@ public struct SwarmRenderer: Sendable {
                         location: label.location))
                 continue
             }
-            mapping.append(label.key, Self.literal(label.value))
+            mapping.append(label.key, ComposeRenderer.literal(label.value))
         }
         return mapping
     }
 
     private func renderService(_ service: Service, diagnostics: inout [Diagnostic]) -> YAMLMapping {
         var node = YAMLMapping()
-        node.append("image", Self.literal(service.image.reference))
+        node.append("image", ComposeRenderer.literal(service.image.reference))
         if let entrypoint = service.entrypoint {
-            node.append("entrypoint", .sequence(entrypoint.map(Self.literal)))
+            node.append("entrypoint", .sequence(entrypoint.map(ComposeRenderer.literal)))
         }
         if let command = service.command {
-            node.append("command", .sequence(command.map(Self.literal)))
+            node.append("command", .sequence(command.map(ComposeRenderer.literal)))
         }
         if let user = service.user {
-            node.append("user", Self.literal(user))
+            node.append("user", ComposeRenderer.literal(user))
         }
         if let directory = service.workingDirectory {
-            node.append("working_dir", Self.literal(directory))
+            node.append("working_dir", ComposeRenderer.literal(directory))
         }
         let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
         if !service.environment.isEmpty || !secretPaths.isEmpty {
@@ -296,13 +297,13 @@ public struct SwarmRenderer: Sendable {
             for variable in service.environment {
                 switch variable.value {
                 case .literal(let text), .sensitive(let text):
-                    environment.append(variable.key, Self.literal(text))
+                    environment.append(variable.key, ComposeRenderer.literal(text))
                 case .interpolated(let text):
                     environment.append(variable.key, .string(text))
                 }
             }
             for (key, path) in secretPaths {
-                environment.append(key, Self.literal(path))
+                environment.append(key, ComposeRenderer.literal(path))
             }
             node.append("environment", .mapping(environment))
         }
@@ -345,7 +346,9 @@ public struct SwarmRenderer: Sendable {
                 .sequence(
                     service.secrets.map { mount in
                         .mapping(
-                            YAMLMapping([("source", .string(mount.secret)), ("target", Self.literal(mount.target))]))
+                            YAMLMapping([
+                                ("source", .string(mount.secret)), ("target", ComposeRenderer.literal(mount.target)),
+                            ]))
                     }))
         }
         if !service.configs.isEmpty {
@@ -354,11 +357,13 @@ public struct SwarmRenderer: Sendable {
                 .sequence(
                     service.configs.map { mount in
                         .mapping(
-                            YAMLMapping([("source", .string(mount.config)), ("target", Self.literal(mount.target))]))
+                            YAMLMapping([
+                                ("source", .string(mount.config)), ("target", ComposeRenderer.literal(mount.target)),
+                            ]))
                     }))
         }
         if let check = service.healthCheck {
-            node.append("healthcheck", .mapping(Self.renderHealthCheck(check)))
+            node.append("healthcheck", .mapping(ComposeRenderer.renderHealthCheck(check)))
         }
         if !service.dependencies.isEmpty {
             let targets = service.dependencies.map { "'\($0.service)' (\($0.condition.rawValue))" }
@@ -375,7 +380,7 @@ public struct SwarmRenderer: Sendable {
             node.append("read_only", .boolean(true))
         }
         if !service.droppedCapabilities.isEmpty {
-            node.append("cap_drop", .sequence(service.droppedCapabilities.map(Self.literal)))
+            node.append("cap_drop", .sequence(service.droppedCapabilities.map(ComposeRenderer.literal)))
         }
         return node
     }
@@ -391,12 +396,14 @@ public struct SwarmRenderer: Sendable {
         deploy.append("endpoint_mode", .string((policy.endpointMode ?? .vip).rawValue))
         var placement = YAMLMapping()
         if !policy.constraints.isEmpty {
-            placement.append("constraints", .sequence(policy.constraints.map { Self.literal($0.expression) }))
+            placement.append(
+                "constraints", .sequence(policy.constraints.map { ComposeRenderer.literal($0.expression) }))
         }
         if !policy.preferences.isEmpty {
             placement.append(
                 "preferences",
-                .sequence(policy.preferences.map { .mapping(YAMLMapping([("spread", Self.literal($0.spread))])) }))
+                .sequence(
+                    policy.preferences.map { .mapping(YAMLMapping([("spread", ComposeRenderer.literal($0.spread))])) }))
         }
         if let limit = policy.maxReplicasPerNode {
             placement.append("max_replicas_per_node", .integer(limit))
@@ -405,7 +412,7 @@ public struct SwarmRenderer: Sendable {
             deploy.append("placement", .mapping(placement))
         }
         if !service.resources.isEmpty {
-            deploy.append("resources", .mapping(Self.renderResources(service.resources)))
+            deploy.append("resources", .mapping(ComposeRenderer.renderResources(service.resources)))
         }
         deploy.append("restart_policy", .mapping(Self.renderRestartPolicy(service.restart, policy)))
         deploy.append(
@@ -427,11 +434,11 @@ public struct SwarmRenderer: Sendable {
             // The path is resolved on the deploying machine and mounted on the task's node:
             // it must exist there (one node, or a path every node has).
             entry.append("type", "bind")
-            entry.append("source", Self.literal(packagePath(path)))
+            entry.append("source", ComposeRenderer.literal(packagePath(path)))
         case .tmpfs:
             entry.append("type", "tmpfs")
         }
-        entry.append("target", Self.literal(mount.target))
+        entry.append("target", ComposeRenderer.literal(mount.target))
         if mount.isReadOnly {
             entry.append("read_only", .boolean(true))
         }
@@ -444,19 +451,19 @@ public struct SwarmRenderer: Sendable {
     private func renderNetwork(_ network: Network, ownership: [(String, String)]) -> YAMLMapping {
         var node = YAMLMapping()
         if let external = network.externalName {
-            node.append("name", Self.literal(external))
+            node.append("name", ComposeRenderer.literal(external))
             node.append("external", .boolean(true))
             return node
         }
         // `bridge`, the single-host default, cannot span nodes; its Swarm counterpart is `overlay`.
-        node.append("driver", Self.literal(network.driver == "bridge" ? "overlay" : network.driver))
+        node.append("driver", ComposeRenderer.literal(network.driver == "bridge" ? "overlay" : network.driver))
         if network.isAttachable {
             node.append("attachable", .boolean(true))
         }
         if network.isInternal {
             node.append("internal", .boolean(true))
         }
-        node.append("labels", .mapping(Self.labels(ownership)))
+        node.append("labels", .mapping(ComposeRenderer.labels(ownership)))
         return node
     }
 
@@ -508,56 +515,5 @@ public struct SwarmRenderer: Sendable {
             ("max_failure_ratio", .double(policy.maxFailureRatio)),
             ("order", .string(policy.order.rawValue)),
         ])
-    }
-
-    static func renderHealthCheck(_ check: HealthCheck) -> YAMLMapping {
-        var node = YAMLMapping()
-        switch check.test {
-        case .command(let arguments):
-            node.append("test", .sequence([.string("CMD")] + arguments.map(literal)))
-        case .shell(let line):
-            node.append("test", .sequence([.string("CMD-SHELL"), literal(line)]))
-        }
-        node.append("interval", .string(GoDuration.format(check.interval)))
-        node.append("timeout", .string(GoDuration.format(check.timeout)))
-        node.append("retries", .integer(check.retries))
-        node.append("start_period", .string(GoDuration.format(check.startPeriod)))
-        return node
-    }
-
-    static func renderResources(_ resources: Resources) -> YAMLMapping {
-        func part(_ cpus: Double?, _ memory: MemorySize?) -> YAMLMapping {
-            var node = YAMLMapping()
-            // Strings: the stack loader refuses a number for `cpus`.
-            if let cpus { node.append("cpus", .string(formatCPUs(cpus))) }
-            if let memory { node.append("memory", .string(memory.text)) }
-            return node
-        }
-        var node = YAMLMapping()
-        let limits = part(resources.cpuLimit, resources.memoryLimit)
-        if !limits.isEmpty { node.append("limits", .mapping(limits)) }
-        let reservations = part(resources.cpuReservation, resources.memoryReservation)
-        if !reservations.isEmpty { node.append("reservations", .mapping(reservations)) }
-        return node
-    }
-
-    static func formatCPUs(_ cpus: Double) -> String {
-        abs(cpus) < 1e15 && Double(Int(cpus)) == cpus ? String(Int(cpus)) : String(cpus)
-    }
-
-    static func labels(_ pairs: [(String, String)]) -> YAMLMapping {
-        YAMLMapping(pairs.map { ($0.0, YAMLNode.string($0.1)) })
-    }
-
-    /// A string the user wrote, protected from the stack loader's interpolation: every `$`
-    /// doubled, scalar by scalar (a `$` may share a grapheme cluster with its neighbour).
-    static func literal(_ text: String) -> YAMLNode {
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return .string(text) }
-        var escaped = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar == "$" { escaped.append(scalar) }
-            escaped.append(scalar)
-        }
-        return .string(String(escaped))
     }
 }
