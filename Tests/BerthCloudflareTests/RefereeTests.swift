@@ -1,6 +1,7 @@
 import BerthCloudflare
 import BerthCompose
 import BerthCore
+import BerthTesting
 import BerthYAML
 import Foundation
 import Testing
@@ -14,22 +15,21 @@ struct RefereeTests {
         "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))))"
 
     private func readWithPyYAML(_ yaml: String) async throws -> JSON {
-        try ExternalTools.require("PyYAML", ExternalTools.pyYAMLUnavailable)
-        let directory = try ExternalTools.makeTemporaryDirectory()
+        try ExternalTools.pyYAML.requireAvailable()
+        let directory = try Referee.temporaryDirectory(prefix: "berth-cloudflare-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appending(path: "config.yml")
         try Data(yaml.utf8).write(to: file)
-        let output = try await ExternalTools.run(ExternalTools.python!, ["-c", Self.loadYAML, file.path])
+        let output = try await Referee.python!.run(["-c", Self.loadYAML, file.path])
         guard output.status == 0 else {
-            throw ExternalTools.Failure(
-                description: "PyYAML refused the file (\(output.status)):\n\(output.stderr)\n\(yaml)")
+            throw Referee.Failure("PyYAML refused the file (\(output.status)):\n\(output.stderr)\n\(yaml)")
         }
         return try JSON.parse(output.stdout)
     }
 
     @Test(
         "config.yml read back by PyYAML gives the same values",
-        .enabled(if: ExternalTools.shouldRunPyYAML, ExternalTools.pyYAMLSkip))
+        .enabled(if: ExternalTools.pyYAML.shouldRun, ExternalTools.pyYAMLSkip))
     func configReadsBack() async throws {
         let yaml = YAMLEmitter.emit(try #require(Fixtures.localTunnel.configDocument))
         let expected: JSON = [
@@ -68,7 +68,7 @@ struct RefereeTests {
 
     @Test(
         "values YAML 1.1 would reinterpret read back as the same strings",
-        .enabled(if: ExternalTools.shouldRunPyYAML, ExternalTools.pyYAMLSkip))
+        .enabled(if: ExternalTools.pyYAML.shouldRun, ExternalTools.pyYAMLSkip))
     func trickyValuesReadBack() async throws {
         let tricky = ["yes", "on", "0755", "22:22", "1e3", "null", "# not a comment", "a: b", "'\"\\", "môô"]
         let tunnel = Tunnel(id: Fixtures.tunnelID, credentials: "tunnel_credentials", network: "edge") {
@@ -86,17 +86,16 @@ struct RefereeTests {
 
     @Test(
         "the Compose file with cloudflared passes the real `docker compose config`",
-        .enabled(if: ExternalTools.shouldRunCompose, ExternalTools.composeSkip),
+        .enabled(if: ExternalTools.compose.shouldRun, ExternalTools.composeSkip),
         arguments: GoldenFile.composeFiles)
     func composeAccepts(_ golden: GoldenFile) async throws {
-        try ExternalTools.require("docker compose", ExternalTools.composeUnavailable)
+        try ExternalTools.compose.requireAvailable()
         let yaml = golden.render()
-        let directory = try ExternalTools.makeTemporaryDirectory()
+        let directory = try Referee.temporaryDirectory(prefix: "berth-cloudflare-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appending(path: "compose.yaml")
         try Data(yaml.utf8).write(to: file)
-        let output = try await ExternalTools.run(
-            ExternalTools.docker!, ["compose", "-f", file.path, "config", "--format", "json"], in: directory)
+        let output = try await Referee.composeConfig(file: file)
         guard output.status == 0 else {
             Issue.record("`docker compose config` refused the file (\(output.status)):\n\(output.stderr)\n\(yaml)")
             return

@@ -7,7 +7,8 @@ import Testing
 /// is one the real stack loader accepts and reads as described.
 ///
 /// When the referee is unavailable and not required, only the rendering is returned (the
-/// referee has already printed a loud warning); when it is required, its absence fails the test.
+/// referee has already printed a loud warning); when it is required, its absence fails the test
+/// (see `Referee.Availability.shouldRun` in BerthTesting).
 @discardableResult
 func renderChecked(
     _ stack: Stack,
@@ -18,7 +19,7 @@ func renderChecked(
 ) async throws -> SwarmDocument {
     let document = SwarmRenderer().render(
         stack, for: environment, secretVersions: secretVersions, configVersions: configVersions)
-    if SwarmReferee.unavailableReason == nil || SwarmReferee.isRequired {
+    if SwarmReferee.shouldRun {
         let verdict = try await SwarmReferee.config(
             document.yaml, relativePath: ".berth/\(stack.name)/\(environment.name)/stack.yaml")
         StackFileExpectations(
