@@ -8,7 +8,7 @@ import Testing
 /// `SwarmDeployer` in-process against the single-node Swarm the test script starts.
 ///
 /// This kernel has no IPVS, so the stacks use `endpoint_mode: dnsrr` and host-mode published
-/// ports (ENGINE.md); loopback ports 18200-18299; `down` after every test, also after a failure.
+/// ports (ENGINE.md); tests reach services from inside the stack; `down` after every test, also after a failure.
 @Suite(
     "End to end: SwarmDeployer on a single-node Swarm",
     .serialized,
@@ -22,7 +22,7 @@ struct SwarmEndToEndTests {
     /// Two replicas of a web server behind a health check, updated start-first with automatic
     /// rollback, and a worker that reads a generated secret.
     static func stack(
-        _ name: String, port: Int, healthPath: String = "/index.html", mode: String = "a", withWorker: Bool = true
+        _ name: String, healthPath: String = "/index.html", mode: String = "a", withWorker: Bool = true
     )
         -> Stack
     {
@@ -89,7 +89,7 @@ struct SwarmEndToEndTests {
         let name = RealEngine.uniqueName("sw-deploy")
         let deployer = Self.deployer(root: tmp.url, label: name)
         try await Self.withStack(name, deployer) {
-            let prepared = try deployer.prepare(Self.stack(name, port: 18201), for: Self.swarmDev)
+            let prepared = try deployer.prepare(Self.stack(name), for: Self.swarmDev)
             let first = try await deployer.up(prepared, timeout: .seconds(120))
             #expect(first.services.map(\.action) == [.create, .create])
             let services = try await DockerEngine().swarmServices(stack: name, environment: "dev")
@@ -118,11 +118,11 @@ struct SwarmEndToEndTests {
         let deployer = Self.deployer(root: tmp.url, label: name)
         try await Self.withStack(name, deployer) {
             try await deployer.up(
-                deployer.prepare(Self.stack(name, port: 18202, withWorker: false), for: Self.swarmDev),
+                deployer.prepare(Self.stack(name, withWorker: false), for: Self.swarmDev),
                 timeout: .seconds(120))
 
             let changed = try deployer.prepare(
-                Self.stack(name, port: 18202, mode: "b", withWorker: false), for: Self.swarmDev)
+                Self.stack(name, mode: "b", withWorker: false), for: Self.swarmDev)
             let plan = try await deployer.plan(changed)
             #expect(
                 plan.services == [Plan.ServiceChange(service: "web", action: .update, changedFields: ["environment"])])
@@ -130,7 +130,7 @@ struct SwarmEndToEndTests {
             #expect(try await !deployer.plan(changed).hasChanges)
 
             let broken = try deployer.prepare(
-                Self.stack(name, port: 18202, healthPath: "/missing.html", mode: "c", withWorker: false),
+                Self.stack(name, healthPath: "/missing.html", mode: "c", withWorker: false),
                 for: Self.swarmDev)
             let error = try await #require(throws: DeployFailure.self) {
                 try await deployer.up(broken, timeout: .seconds(150))
@@ -152,7 +152,7 @@ struct SwarmEndToEndTests {
         let name = RealEngine.uniqueName("sw-rotate")
         let deployer = Self.deployer(root: tmp.url, label: name)
         try await Self.withStack(name, deployer) {
-            let prepared = try deployer.prepare(Self.stack(name, port: 18203), for: Self.swarmDev)
+            let prepared = try deployer.prepare(Self.stack(name), for: Self.swarmDev)
             try await deployer.up(prepared, timeout: .seconds(120))
             let before = try await Self.secrets(of: name)
             #expect(before.count == 1)
@@ -161,7 +161,7 @@ struct SwarmEndToEndTests {
             let elsewhere = try TemporaryDirectory("berth-swarm")
             defer { elsewhere.remove() }
             let other = Self.deployer(root: elsewhere.url, label: name)
-            #expect(try await !other.plan(other.prepare(Self.stack(name, port: 18203), for: Self.swarmDev)).hasChanges)
+            #expect(try await !other.plan(other.prepare(Self.stack(name), for: Self.swarmDev)).hasChanges)
 
             let rotated = try await deployer.up(prepared, timeout: .seconds(120), rotating: ["token"])
             #expect(rotated.services.first { $0.service == "worker" }?.changedFields == ["secrets"])
@@ -169,7 +169,7 @@ struct SwarmEndToEndTests {
             #expect(after.count == 1)
             #expect(after != before)
 
-            let pruned = try deployer.prepare(Self.stack(name, port: 18203, withWorker: false), for: Self.swarmDev)
+            let pruned = try deployer.prepare(Self.stack(name, withWorker: false), for: Self.swarmDev)
             let plan = try await deployer.up(pruned, timeout: .seconds(120))
             #expect(plan.services.contains(Plan.ServiceChange(service: "worker", action: .remove, changedFields: [])))
             let services = try await DockerEngine().swarmServices(stack: name, environment: "dev")
