@@ -46,6 +46,11 @@ struct SwarmEndToEndTests {
                         parallelism: 1, delay: .seconds(0), failureAction: .rollback, monitor: .seconds(4),
                         maxFailureRatio: 0, order: .startFirst))
             if withWorker {
+                // One task per node, like the seed's exporters.
+                Service("agent", image: "berth-test/busybox:1")
+                    .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
+                    .deployMode(.global)
+                    .endpointMode(.dnsrr)
                 Service("worker", image: "berth-test/busybox:1")
                     .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
                     .secret("token", pathVariable: "TOKEN_FILE")
@@ -91,9 +96,10 @@ struct SwarmEndToEndTests {
         try await Self.withStack(name, deployer) {
             let prepared = try deployer.prepare(Self.stack(name), for: Self.swarmDev)
             let first = try await deployer.up(prepared, timeout: .seconds(120))
-            #expect(first.services.map(\.action) == [.create, .create])
+            #expect(first.services.map(\.action) == [.create, .create, .create])
             let services = try await DockerEngine().swarmServices(stack: name, environment: "dev")
-            #expect(services.map { "\($0.service) \($0.running)/\($0.desired)" } == ["web 2/2", "worker 1/1"])
+            #expect(
+                services.map { "\($0.service) \($0.running)/\($0.desired)" } == ["agent 1/1", "web 2/2", "worker 1/1"])
             // Service DNS with dnsrr, from a task of the stack to the web replicas.
             let worker = try await DockerEngine().output([
                 "ps", "--quiet", "--filter", "label=com.docker.swarm.service.name=\(name)-dev_worker",

@@ -309,6 +309,29 @@ public struct SwarmDeployer: Sendable {
                     service: nil, reason: "docker stack deploy failed: \(result.standardError.trimmed)",
                     healthOutput: nil, logTail: nil, stillServing: [])
             }
+            // The CLI can keep waiting after Swarm converged (seen with global services), so the
+            // services' own state also ends the wait: every created service runs its replicas,
+            // every updated one finished the update this deploy started, every removed one is gone.
+            let settled =
+                plan.services.allSatisfy { change in
+                    let live = services.first { $0.service == change.service }
+                    switch change.action {
+                    case .unchanged: return true
+                    case .remove: return live == nil
+                    case .create: return live.map { $0.running == $0.desired } ?? false
+                    case .update:
+                        return live.map { isCurrent($0) && $0.updateState == "completed" && $0.running == $0.desired }
+                            ?? false
+                    }
+                }
+            if settled, outcome.value == nil {
+                try await removeUnusedObjects(
+                    stack: stack.name, environment: environment.name, keeping: current.document)
+                console.clearLive()
+                console.progress(
+                    "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+                return plan
+            }
             if let result = try outcome.value?.get(), converged {
                 guard result.succeeded else {
                     throw DeployFailure(
