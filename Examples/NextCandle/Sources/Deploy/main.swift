@@ -1,0 +1,4 @@
+import Berth
+import NextCandleTopology
+
+await nextcandle.main()
