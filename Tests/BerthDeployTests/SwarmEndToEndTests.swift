@@ -44,7 +44,9 @@ struct SwarmEndToEndTests {
                 .updatePolicy(
                     UpdatePolicy(
                         parallelism: 1, delay: .seconds(0), failureAction: .rollback, monitor: .seconds(4),
-                        maxFailureRatio: 0, order: .startFirst))
+                        // One failed task in two is tolerated: dockerd 20.10 now and then fails to start a
+                        // container with a transient mount error; a broken update fails both and rolls back.
+                        maxFailureRatio: 0.5, order: .startFirst))
             if withWorker {
                 // One task per node, like the seed's exporters.
                 Service("agent", image: "berth-test/busybox:1")
@@ -143,6 +145,7 @@ struct SwarmEndToEndTests {
             }
             #expect(error.service == "web")
             #expect(error.reason.contains("rollback"), "\(error)")
+            #expect(error.stillServing == ["web (previous version, 2/2)"], "\(error)")
             // The rollback restored the previous version, which still serves.
             let web = try #require(try await DockerEngine().swarmServices(stack: name, environment: "dev").first)
             #expect(web.running == 2)

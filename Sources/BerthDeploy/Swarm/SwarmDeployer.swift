@@ -372,7 +372,11 @@ public struct SwarmDeployer: Sendable {
             service: service.service, reason: reason, healthOutput: taskError ?? nil,
             logTail: logs.map { ($0.standardOutput + $0.standardError).trimmed },
             stillServing: ready.filter { $0.running == $0.desired && $0.running > 0 && $0.service != service.service }
-                .map(\.service))
+                .map(\.service)
+                // After a rollback the previous version of the failed service serves again.
+                + (service.updateState == "rollback_completed" && service.running == service.desired
+                    && service.running > 0
+                    ? ["\(service.service) (previous version, \(service.running)/\(service.desired))"] : []))
     }
 
     /// Removes the versions of secrets and configs no service uses any more; one still in use
