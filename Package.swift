@@ -38,7 +38,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "BerthTesting", dependencies: ["BerthCore", "BerthCompose"], swiftSettings: strictSwift),
+        .target(
+            name: "BerthTesting",
+            dependencies: ["BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare"],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "Berth",
             dependencies: ["BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDeploy"],

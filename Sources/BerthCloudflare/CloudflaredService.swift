@@ -47,6 +47,36 @@ extension Tunnel {
     /// The label on the cloudflared service holding the public hostnames, comma-separated.
     public static let hostnamesLabel = "berth.tunnel.hostnames"
 
+    /// The label a service carries to publish host ports in a tunnel stack anyway: the allowed
+    /// host ports, comma-separated (`"9100,9323"`).
+    public static let allowPublishedLabel = "berth.tunnel.allow-published"
+
+    /// "No open ports": in a stack whose ingress is a tunnel (it has a cloudflared service made by
+    /// ``service(image:fileID:line:)``), every published host port is an error, unless the
+    /// service lists that port in its ``allowPublishedLabel`` label.
+    ///
+    /// Deployers run this with validation, so `validate`, `plan` and `up` refuse such a stack
+    /// before anything reaches an engine.
+    public static func openPortDiagnostics(in stack: Stack) -> [Diagnostic] {
+        guard stack.services.contains(where: { service in service.labels.contains { $0.key == idLabel } })
+        else { return [] }
+        return stack.services.flatMap { service -> [Diagnostic] in
+            let allowed = Set(
+                (service.labels.last { $0.key == allowPublishedLabel }?.value ?? "").split(separator: ",")
+                    .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+            return service.ports.compactMap { port -> Diagnostic? in
+                guard let published = port.published, !allowed.contains(published) else { return nil }
+                return Diagnostic(
+                    .error, .tunnelPublishedPort, element: "service '\(service.name)'",
+                    message:
+                        "It publishes host port \(published), but this stack's ingress is a Cloudflare Tunnel: traffic comes in through cloudflared, and an open port bypasses it.",
+                    fix:
+                        "Stop publishing the port and route the hostname through the tunnel, or allow it explicitly with .label(\"\(allowPublishedLabel)\", \"\(published)\").",
+                    location: port.location)
+            }
+        }
+    }
+
     /// The DNS routes the tunnels of a stack need, read from their cloudflared services' labels.
     public static func dnsRoutes(in stack: Stack) -> [DNSRoute] {
         stack.services.flatMap { service -> [DNSRoute] in

@@ -1,5 +1,7 @@
+import BerthCloudflare
 import BerthCompose
 import BerthCore
+import BerthSwarm
 
 /// Questions an application's tests ask about its stack: who reaches whom, what the host
 /// exposes, which secrets each service sees.
@@ -22,11 +24,15 @@ public struct Topology: Sendable {
         self.environment = environment
     }
 
-    /// The stack's diagnostics, as `up` would print them.
+    /// The stack's diagnostics, as `up` would print them, from the renderer of the
+    /// environment's orchestrator.
     public var diagnostics: [Diagnostic] {
-        let diagnostics = stack.validate(for: environment)
+        let diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
         if diagnostics.containsErrors { return diagnostics }
-        return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
+        switch environment.orchestrator {
+        case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
+        case .swarm: return diagnostics + SwarmRenderer().render(stack, for: environment).diagnostics
+        }
     }
 
     /// The errors only, as text, so a failing expectation prints them.

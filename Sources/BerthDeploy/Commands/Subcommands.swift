@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthCloudflare
 import BerthCompose
 import BerthCore
 import BerthSwarm
@@ -187,7 +188,7 @@ struct ValidateCommand: DeploymentCommand {
     }
 
     static func diagnostics(of stack: Stack, for environment: Environment) throws -> [Diagnostic] {
-        let diagnostics = stack.validate(for: environment)
+        let diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
         if diagnostics.containsErrors { return diagnostics }
         switch environment.orchestrator {
         case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
