@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "BerthTesting",
-            dependencies: ["BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthDeploy"],
             swiftSettings: strictSwift
         ),
         .target(

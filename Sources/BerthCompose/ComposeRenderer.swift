@@ -371,7 +371,8 @@ public struct ComposeRenderer: Sendable {
         return node
     }
 
-    private func renderMount(_ mount: Mount) -> YAMLNode {
+    /// A mount in the long syntax both Compose and the Swarm stack loader read.
+    package func renderMount(_ mount: Mount) -> YAMLNode {
         var entry = YAMLMapping()
         switch mount.source {
         case .volume(let name):
@@ -409,7 +410,7 @@ public struct ComposeRenderer: Sendable {
     }
 
     /// Paths the user wrote relative to the package directory, seen from the rendered file.
-    private func packagePath(_ path: String) -> String {
+    package func packagePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var relative = Substring(path)
         while relative.hasPrefix("./") { relative = relative.dropFirst(2) }

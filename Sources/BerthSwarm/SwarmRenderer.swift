@@ -338,7 +338,10 @@ public struct SwarmRenderer: Sendable {
             node.append("networks", .sequence(service.networks.map { .string($0) }))
         }
         if !service.mounts.isEmpty {
-            node.append("volumes", .sequence(service.mounts.map(renderMount)))
+            // A bind path is resolved on the deploying machine and mounted on the task's node: it
+            // must exist there (one node, or a path every node has).
+            let compose = ComposeRenderer(pathToPackage: pathToPackage)
+            node.append("volumes", .sequence(service.mounts.map(compose.renderMount)))
         }
         if !service.secrets.isEmpty {
             node.append(
@@ -424,30 +427,6 @@ public struct SwarmRenderer: Sendable {
         return deploy
     }
 
-    private func renderMount(_ mount: Mount) -> YAMLNode {
-        var entry = YAMLMapping()
-        switch mount.source {
-        case .volume(let name):
-            entry.append("type", "volume")
-            entry.append("source", .string(name))
-        case .bind(let path):
-            // The path is resolved on the deploying machine and mounted on the task's node:
-            // it must exist there (one node, or a path every node has).
-            entry.append("type", "bind")
-            entry.append("source", ComposeRenderer.literal(packagePath(path)))
-        case .tmpfs:
-            entry.append("type", "tmpfs")
-        }
-        entry.append("target", ComposeRenderer.literal(mount.target))
-        if mount.isReadOnly {
-            entry.append("read_only", .boolean(true))
-        }
-        if case .tmpfs(let size?) = mount.source {
-            entry.append("tmpfs", .mapping(YAMLMapping([("size", .integer(size))])))
-        }
-        return .mapping(entry)
-    }
-
     private func renderNetwork(_ network: Network, ownership: [(String, String)]) -> YAMLMapping {
         var node = YAMLMapping()
         if let external = network.externalName {
@@ -468,13 +447,6 @@ public struct SwarmRenderer: Sendable {
     }
 
     /// Paths the user wrote relative to the package directory, seen from the rendered file.
-    private func packagePath(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var relative = Substring(path)
-        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
-        return pathToPackage + "/" + relative
-    }
-
     // MARK: Values
 
     private static func isWildcard(_ hostIP: String?) -> Bool {

@@ -1,7 +1,6 @@
-import BerthCloudflare
 import BerthCompose
 import BerthCore
-import BerthSwarm
+import BerthDeploy
 
 /// Questions an application's tests ask about its stack: who reaches whom, what the host
 /// exposes, which secrets each service sees.
@@ -27,12 +26,7 @@ public struct Topology: Sendable {
     /// The stack's diagnostics, as `up` would print them, from the renderer of the
     /// environment's orchestrator.
     public var diagnostics: [Diagnostic] {
-        let diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
-        if diagnostics.containsErrors { return diagnostics }
-        switch environment.orchestrator {
-        case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
-        case .swarm: return diagnostics + SwarmRenderer().render(stack, for: environment).diagnostics
-        }
+        Preflight.diagnostics(of: stack, for: environment)
     }
 
     /// The errors only, as text, so a failing expectation prints them.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BerthCloudflare
 import BerthCompose
 import BerthCore
 import BerthSwarm
@@ -20,9 +19,7 @@ struct PlanCommand: DeploymentCommand {
         try deployer.check(stack, for: environment)
         let plan = try await deployer.plan(stack, for: environment)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+            try printJSON(plan)
         } else {
             print(plan.summary)
         }
@@ -87,9 +84,7 @@ struct StatusCommand: DeploymentCommand {
         if environment.orchestrator == .swarm {
             let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(services), as: UTF8.self))
+                try printJSON(services)
                 return 0
             }
             var rows = [["SERVICE", "NAME", "REPLICAS", "UPDATE", "LAST TASK ERROR"]]
@@ -108,9 +103,7 @@ struct StatusCommand: DeploymentCommand {
         }
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(live.containers), as: UTF8.self))
+            try printJSON(live.containers)
             return 0
         }
         print(StatusTable(stack: stack, live: live).text)
@@ -177,7 +170,7 @@ struct ValidateCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let diagnostics = try Self.diagnostics(of: stack, for: environment)
+        let diagnostics = Preflight.diagnostics(of: stack, for: environment)
         for diagnostic in diagnostics { print(diagnostic) }
         let errors = diagnostics.errors.count
         print(
@@ -186,15 +179,13 @@ struct ValidateCommand: DeploymentCommand {
                 : "\(errors) error(s).")
         return errors == 0 ? 0 : 1
     }
+}
 
-    static func diagnostics(of stack: Stack, for environment: Environment) throws -> [Diagnostic] {
-        let diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
-        if diagnostics.containsErrors { return diagnostics }
-        switch environment.orchestrator {
-        case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
-        case .swarm: return diagnostics + SwarmRenderer().render(stack, for: environment).diagnostics
-        }
-    }
+/// Prints a value as the stable JSON `--json` promises: sorted keys, pretty-printed.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 func printWarnings(_ diagnostics: [Diagnostic]) {

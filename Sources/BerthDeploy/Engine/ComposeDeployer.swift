@@ -1,4 +1,3 @@
-import BerthCloudflare
 import BerthCompose
 import BerthCore
 import Foundation
@@ -42,7 +41,7 @@ public struct ComposeDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        var diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
+        var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
         // Rendering a stack with dangling references would only repeat those errors.
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
         let document = ComposeRenderer().render(stack, for: environment)

@@ -1,4 +1,3 @@
-import BerthCloudflare
 import BerthCompose
 import BerthCore
 import BerthSwarm
@@ -53,7 +52,7 @@ public struct SwarmDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        var diagnostics = stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
+        var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
         let document = SwarmRenderer().render(stack, for: environment)
         diagnostics += document.diagnostics
