@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthTesting
 import Foundation
 import Testing
 
@@ -9,54 +10,17 @@ import Testing
 /// of comparing; then read every changed file before committing it.
 @Suite("Golden files")
 struct GoldenTests {
-    static var isRecording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD_GOLDEN"] == "1" }
-
-    /// `Tests/BerthComposeTests/Golden` in the source tree, for recording.
-    static let sourceDirectory = URL(filePath: #filePath).deletingLastPathComponent().appending(
-        path: "Golden")
-
-    /// The golden file as copied into the test bundle, falling back to the source tree.
-    static func goldenText(_ name: String) throws -> String? {
-        let bundled = Bundle.module.resourceURL?.appending(path: "Golden/\(name).yaml")
-        for url in [bundled, sourceDirectory.appending(path: "\(name).yaml")].compactMap(\.self)
-        where FileManager.default.fileExists(atPath: url.path) {
-            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        }
-        return nil
-    }
+    static let golden = GoldenFile(
+        sourceDirectory: URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden"),
+        bundledDirectory: Bundle.module.resourceURL?.appending(path: "Golden"))
 
     @Test("renders the golden file byte for byte", arguments: Fixtures.goldens)
     func matchesGolden(_ golden: Fixtures.Golden) throws {
         let yaml = ComposeRenderer().render(golden.stack, for: golden.environment).yaml
-        if Self.isRecording {
-            let url = Self.sourceDirectory.appending(path: "\(golden.name).yaml")
-            try FileManager.default.createDirectory(
-                at: Self.sourceDirectory, withIntermediateDirectories: true)
-            try Data(yaml.utf8).write(to: url)
-            print(
-                "BERTH_RECORD_GOLDEN=1: recorded \(url.path) (\(yaml.utf8.count) bytes); review it before committing."
-            )
-            return
-        }
-        guard let expected = try Self.goldenText(golden.name) else {
-            Issue.record(
-                "Golden/\(golden.name).yaml is missing; run the tests with BERTH_RECORD_GOLDEN=1 to record it."
-            )
-            return
-        }
-        if Array(yaml.utf8) != Array(expected.utf8) {
-            let actualLines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-            let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let line =
-                zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                ?? min(actualLines.count, expectedLines.count)
-            Issue.record(
-                """
-                Golden/\(golden.name).yaml differs from the rendered file at line \(line + 1):
-                  rendered: \(line < actualLines.count ? String(actualLines[line]) : "<end of file>")
-                  golden:   \(line < expectedLines.count ? String(expectedLines[line]) : "<end of file>")
-                Run with BERTH_RECORD_GOLDEN=1 to re-record if the change is intended.
-                """)
+        switch try Self.golden.check(yaml, named: "\(golden.name).yaml") {
+        case .matches: break
+        case .recorded(let note): print(note)
+        case .mismatch(let message): Issue.record(Comment(rawValue: message))
         }
     }
 
@@ -81,7 +45,8 @@ struct GoldenTests {
     func goldenPassesCompose(_ golden: Fixtures.Golden) async throws {
         let document = ComposeRenderer().render(golden.stack, for: golden.environment)
         // The golden file itself, as reviewed; the rendered text when it is being recorded.
-        let text = Self.isRecording ? document.yaml : try #require(try Self.goldenText(golden.name))
+        let text =
+            GoldenFile.isRecording ? document.yaml : try #require(try Self.golden.text(named: "\(golden.name).yaml"))
         let verdict = try await ComposeReferee.config(text, relativePath: golden.relativePath)
         ModelExpectations(verdict, document: document, stack: golden.stack, environment: golden.environment)
             .verify()
