@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BerthCompose", targets: ["BerthCompose"]),
         .library(name: "BerthSwarm", targets: ["BerthSwarm"]),
         .library(name: "BerthCloudflare", targets: ["BerthCloudflare"]),
+        .library(name: "BerthGateway", targets: ["BerthGateway"]),
         .library(name: "BerthDeploy", targets: ["BerthDeploy"]),
         .library(name: "BerthTesting", targets: ["BerthTesting"]),
         .executable(name: "berth", targets: ["berth"]),
@@ -30,22 +31,25 @@ let package = Package(
         .target(
             name: "BerthSwarm", dependencies: ["BerthCore", "BerthCompose", "BerthYAML"], swiftSettings: strictSwift),
         .target(name: "BerthCloudflare", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
+        .target(name: "BerthGateway", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(
             name: "BerthDeploy",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthYAML",
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "BerthTesting",
-            dependencies: ["BerthCore", "BerthCompose", "BerthDeploy"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthGateway", "BerthDeploy"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "Berth",
-            dependencies: ["BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDeploy"],
+            dependencies: [
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthDeploy",
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -82,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "BerthSwarmTests",
             dependencies: ["BerthSwarm", "BerthTesting"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "BerthGatewayTests",
+            dependencies: ["BerthGateway", "BerthCompose", "BerthSwarm", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

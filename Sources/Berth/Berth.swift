@@ -3,4 +3,5 @@
 @_exported import BerthCompose
 @_exported import BerthCore
 @_exported import BerthDeploy
+@_exported import BerthGateway
 @_exported import BerthSwarm

@@ -401,6 +401,10 @@ public struct ComposeRenderer: Sendable {
             node.append("external", .boolean(true))
             return node
         }
+        if let fixed = network.fixedName {
+            // Other stacks join it by this name, which must not depend on the project.
+            node.append("name", Self.literal(fixed))
+        }
         node.append("driver", Self.literal(network.driver))
         if network.isInternal {
             node.append("internal", .boolean(true))

@@ -434,6 +434,10 @@ public struct SwarmRenderer: Sendable {
             node.append("external", .boolean(true))
             return node
         }
+        if let fixed = network.fixedName {
+            // Other stacks join it by this name, which must not depend on the project.
+            node.append("name", ComposeRenderer.literal(fixed))
+        }
         // `bridge`, the single-host default, cannot span nodes; its Swarm counterpart is `overlay`.
         node.append("driver", ComposeRenderer.literal(network.driver == "bridge" ? "overlay" : network.driver))
         if network.isAttachable {

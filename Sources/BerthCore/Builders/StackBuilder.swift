@@ -9,6 +9,16 @@ public enum StackBuilder {
     public static func buildExpression(_ volume: Volume) -> [StackElement] { [.volume(volume)] }
     public static func buildExpression(_ secret: Secret) -> [StackElement] { [.secret(secret)] }
     public static func buildExpression(_ config: Config) -> [StackElement] { [.config(config)] }
+    public static func buildExpression(
+        _ network: SharedNetwork, fileID: String = #fileID, line: Int = #line
+    ) -> [StackElement] {
+        [.sharedNetwork(network, SourceLocation(fileID: fileID, line: line))]
+    }
+    public static func buildExpression(
+        _ gateway: Gateway, fileID: String = #fileID, line: Int = #line
+    ) -> [StackElement] {
+        [.gateway(gateway, SourceLocation(fileID: fileID, line: line))]
+    }
     public static func buildExpression(_ elements: [StackElement]) -> [StackElement] { elements }
     public static func buildExpression(_ services: [Service]) -> [StackElement] { services.map { .service($0) } }
 

@@ -11,6 +11,12 @@ public struct Network: Sendable, Hashable, Codable {
     public var isInternal: Bool
     /// The real name of a network that exists outside this stack, if it does.
     public var externalName: String?
+    /// The stack that creates an external network, when it is a ``SharedNetwork``: named in
+    /// the error when the network is missing on the target.
+    public var owner: String?
+    /// A fixed engine name for a network this stack creates for other stacks to join (a
+    /// ``SharedNetwork`` in its owner's stack); `nil` lets the engine prefix it with the project.
+    public var fixedName: String?
     /// The network driver (`bridge` on one host; the Swarm renderer makes `bridge` `overlay`).
     public var driver: String
     /// Whether containers started outside the stack (`docker run --network`) may join it on
@@ -35,6 +41,8 @@ public struct Network: Sendable, Hashable, Codable {
         self.name = name
         self.isInternal = `internal`
         self.externalName = nil
+        self.owner = nil
+        self.fixedName = nil
         self.driver = driver
         self.isAttachable = attachable
         self.location = SourceLocation(fileID: fileID, line: line)

@@ -51,6 +51,10 @@ public struct Service: Sendable, Hashable, Codable {
     public var replicas = 1
     /// How an orchestrator runs and updates it; Swarm reads it, Compose ignores it.
     public var deploy = DeployPolicy()
+    /// Requests the stack's gateway sends to it, in the order written.
+    public var routes: [Route] = []
+    /// Host ports it may publish although the stack is behind a gateway.
+    public var publishedPortsAllowedBehindGateway: Set<Int> = []
     /// Where the user declared the service.
     public var location: SourceLocation
 

@@ -24,6 +24,10 @@ public struct Stack: Sendable, Hashable, Codable {
     public var secrets: [Secret] = []
     /// The configs, in the order written.
     public var configs: [Config] = []
+    /// The gateway its routes go through, if it has one.
+    public var gateway: Gateway?
+    /// Where the user wrote the gateway.
+    public var gatewayLocation: SourceLocation?
     /// Where the user declared the stack.
     public var location: SourceLocation
 
@@ -42,6 +46,10 @@ public struct Stack: Sendable, Hashable, Codable {
         for element in content() {
             add(element)
         }
+        // A gateway brings its network: every routed service joins it.
+        if let gateway, !networks.contains(where: { $0.name == gateway.network.name }) {
+            networks.append(gateway.network.network(in: name, location: gatewayLocation ?? location))
+        }
     }
 
     private mutating func add(_ element: StackElement) {
@@ -51,6 +59,10 @@ public struct Stack: Sendable, Hashable, Codable {
         case .volume(let volume): volumes.append(volume)
         case .secret(let secret): secrets.append(secret)
         case .config(let config): configs.append(config)
+        case .sharedNetwork(let shared, let location): networks.append(shared.network(in: name, location: location))
+        case .gateway(let gateway, let location):
+            self.gateway = gateway
+            gatewayLocation = location
         case .group(let elements):
             for element in elements { add(element) }
         }
@@ -69,5 +81,9 @@ public enum StackElement: Sendable, Hashable {
     case volume(Volume)
     case secret(Secret)
     case config(Config)
+    /// A network of the shared infrastructure: created by its owner, joined by the others.
+    case sharedNetwork(SharedNetwork, SourceLocation)
+    /// The gateway the stack's routes go through.
+    case gateway(Gateway, SourceLocation)
     case group([StackElement])
 }

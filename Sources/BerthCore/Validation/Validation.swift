@@ -51,6 +51,7 @@ struct StackValidator {
         checkDependencies()
         checkPublishedPortConflicts()
         checkSecrets()
+        checkRoutes()
     }
 
     mutating func report(

@@ -1,0 +1,285 @@
+extension Diagnostic.Code {
+    /// A service has routes but the stack names no gateway.
+    public static let routeWithoutGateway = Self(rawValue: "route-without-gateway")
+    /// A routed service does not join the gateway's network, so the gateway cannot reach it.
+    public static let routeOffGatewayNetwork = Self(rawValue: "route-off-gateway-network")
+    /// A route's host is not a plain DNS host name.
+    public static let invalidRouteHost = Self(rawValue: "invalid-route-host")
+    /// A route's path prefix is not an absolute, literal path.
+    public static let invalidRoutePath = Self(rawValue: "invalid-route-path")
+    /// A route goes to a port the service does not declare.
+    public static let routePortNotDeclared = Self(rawValue: "route-port-not-declared")
+    /// Two routes of the stack claim the same host and path.
+    public static let duplicateRoute = Self(rawValue: "duplicate-route")
+    /// A middleware's settings no gateway accepts.
+    public static let invalidMiddleware = Self(rawValue: "invalid-middleware")
+    /// A basic-auth entry that is not `user:hash`.
+    public static let unhashedBasicAuth = Self(rawValue: "unhashed-basic-auth")
+    /// A TLS setting the stack's gateway cannot serve.
+    public static let unsupportedTLS = Self(rawValue: "unsupported-tls")
+    /// A routed service without a health check: a deploy cannot tell when it can take traffic.
+    public static let routedWithoutHealthCheck = Self(rawValue: "routed-without-health-check")
+    /// A service other than the gateway publishes a host port in a stack behind a gateway.
+    public static let publishedPortBehindGateway = Self(rawValue: "published-port-behind-gateway")
+    /// The gateway's owner stack has no service with the gateway's name.
+    public static let gatewayMissingService = Self(rawValue: "gateway-missing-service")
+}
+
+extension StackValidator {
+    // MARK: Routes
+
+    mutating func checkRoutes() {
+        var claimed: [String: (service: String, location: SourceLocation)] = [:]
+        for service in stack.services {
+            for route in service.routes {
+                checkRoute(route, of: service)
+                let key = route.host.lowercased() + Self.normalizedPath(route.pathPrefix)
+                if let earlier = claimed[key] {
+                    report(
+                        .error, .duplicateRoute, "service '\(service.name)'",
+                        "Its route \(route.address) is already claimed by service '\(earlier.service)' at \(earlier.location): the gateway would send every request to one of them.",
+                        fix: "Give one of the routes another host or path prefix, or remove it.",
+                        at: route.location)
+                } else {
+                    claimed[key] = (service.name, route.location)
+                }
+            }
+        }
+        checkGateway()
+    }
+
+    /// `/api/` and `/api` match the same requests for every gateway Berth renders.
+    static func normalizedPath(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    private mutating func checkRoute(_ route: Route, of service: Service) {
+        let element = "service '\(service.name)'"
+        guard let gateway = stack.gateway else {
+            report(
+                .error, .routeWithoutGateway, element,
+                "It has a route for \(route.address), but the stack names no gateway to take it.",
+                fix:
+                    "Add the shared infrastructure's gateway handle to the stack (for example AcmeInfra.gateway), or remove the route.",
+                at: route.location)
+            return
+        }
+        let network = gateway.network.name
+        if !service.networks.contains(network) {
+            report(
+                .error, .routeOffGatewayNetwork, element,
+                "It has a route for \(route.address), but it does not join network '\(network)', the only one the gateway '\(gateway.service)' reaches services on.",
+                fix: "Add .networks(\"\(network)\") to the service.",
+                at: route.location)
+        }
+        if let problem = Self.hostProblem(route.host) {
+            report(
+                .error, .invalidRouteHost, element,
+                "Its route host '\(route.host)' \(problem).",
+                fix: "Write the bare host name, such as 'shop.example.com'; put paths in the path: argument.",
+                at: route.location)
+        }
+        if let problem = Self.pathProblem(route.pathPrefix) {
+            report(
+                .error, .invalidRoutePath, element,
+                "Its route path '\(route.pathPrefix)' \(problem).",
+                fix: "Write a literal path prefix starting with '/', such as '/api'.",
+                at: route.location)
+        }
+        if !service.ports.contains(where: { $0.target == route.port }) {
+            report(
+                .error, .routePortNotDeclared, element,
+                "Its route for \(route.address) goes to port \(route.port), which the service does not declare.",
+                fix: "Add .expose(\(route.port)) to the service, or route to a port it declares.",
+                at: route.location)
+        }
+        if service.healthCheck == nil {
+            report(
+                .warning, .routedWithoutHealthCheck, element,
+                "It takes requests for \(route.address) but has no health check, so a deploy cannot tell when it is ready for them.",
+                fix: "Add .healthCheck(…) to the service.",
+                at: route.location)
+        }
+        checkTLS(route, of: service, gateway: gateway)
+        for middleware in route.middlewares {
+            checkMiddleware(middleware, in: route, of: service)
+        }
+        if let health = route.health {
+            if !health.path.hasPrefix("/") || health.path.contains(where: \.isWhitespace) {
+                report(
+                    .error, .invalidMiddleware, element,
+                    "The upstream health path '\(health.path)' of route \(route.address) is not an absolute path.",
+                    fix: "Write a path starting with '/', such as '/health'.",
+                    at: route.location)
+            }
+            if health.interval <= .zero || health.timeout <= .zero || health.failTimeout <= .zero
+                || health.maxFails < 1
+            {
+                report(
+                    .error, .invalidMiddleware, element,
+                    "The upstream health of route \(route.address) needs positive durations and at least one failure before a server is taken out.",
+                    fix: "Use positive interval, timeout and failTimeout, and maxFails of 1 or more.",
+                    at: route.location)
+            }
+        }
+    }
+
+    private mutating func checkTLS(_ route: Route, of service: Service, gateway: Gateway) {
+        let element = "service '\(service.name)'"
+        switch (route.tls, gateway.kind) {
+        case (.none, _): break
+        case (.resolver(let name), .traefik):
+            if name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+                report(
+                    .error, .unsupportedTLS, element,
+                    "The certificate resolver name '\(name)' of route \(route.address) is not one Traefik can declare.",
+                    fix: "Use letters, digits, '-' and '_', the name of a resolver the gateway declares.",
+                    at: route.location)
+            }
+        case (.resolver, .nginx):
+            report(
+                .error, .unsupportedTLS, element,
+                "Route \(route.address) asks for certificates from an ACME resolver, which nginx does not have.",
+                fix: "Use .certificate(certificate:key:) with files mounted into the gateway, or a Traefik gateway.",
+                at: route.location)
+        case (.certificate(let certificate, let key), .nginx):
+            for path in [certificate, key] where !path.hasPrefix("/") {
+                report(
+                    .error, .unsupportedTLS, element,
+                    "The certificate file '\(path)' of route \(route.address) is not an absolute path in the gateway's container.",
+                    fix: "Write the absolute path where the gateway mounts the file, such as '/etc/letsencrypt/live/…'.",
+                    at: route.location)
+            }
+        case (.certificate, .traefik):
+            report(
+                .error, .unsupportedTLS, element,
+                "Route \(route.address) names certificate files, which Traefik reads from its own file provider, never from a service's labels.",
+                fix: "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .resolver there.",
+                at: route.location)
+        }
+    }
+
+    private mutating func checkMiddleware(_ middleware: Middleware, in route: Route, of service: Service) {
+        let element = "service '\(service.name)'"
+        func invalid(_ message: String, fix: String) {
+            report(
+                .error, .invalidMiddleware, element, "The \(middleware.kind) middleware of route \(route.address) \(message).",
+                fix: fix, at: route.location)
+        }
+        switch middleware {
+        case .rateLimit(let limit):
+            if limit.average < 1 || limit.burst < 0 || limit.period <= .zero {
+                invalid(
+                    "allows \(limit.average) request(s) per \(GoDuration.format(limit.period)) with a burst of \(limit.burst)",
+                    fix: "Use an average of 1 or more over a positive period, and a burst of 0 or more.")
+            } else if limit.period < .seconds(1) {
+                invalid(
+                    "measures over \(GoDuration.format(limit.period)), shorter than a second, which nginx cannot express",
+                    fix: "Use a period of whole seconds, such as .perSecond(\(limit.average)).")
+            }
+        case .securityHeaders(let headers):
+            let values = [headers.referrerPolicy, headers.contentSecurityPolicy].compactMap { $0 }
+            if headers.strictTransportSecuritySeconds < 0 {
+                invalid("has a negative HSTS age", fix: "Use 0 to leave the header out, or a number of seconds.")
+            }
+            if values.contains(where: { $0.contains(where: { "\"\n\r`\\".contains($0) }) }) {
+                invalid(
+                    "has a header value with a quote, backquote, backslash or line break, which neither nginx nor Traefik labels carry intact",
+                    fix: "Use single quotes inside the value, as Content-Security-Policy does ('self').")
+            }
+        case .basicAuth(let auth):
+            if auth.users.isEmpty {
+                invalid("has no users", fix: "Add `htpasswd -nB user` entries.")
+            }
+            for (entry, user) in zip(auth.users, auth.userNames) {
+                let parts = entry.split(separator: ":", maxSplits: 1)
+                let hashed =
+                    parts.count == 2 && !user.isEmpty
+                    && BasicAuth.hashPrefixes.contains { parts[1].hasPrefix($0) }
+                if !hashed {
+                    // Never print the entry: an unhashed entry is a password in clear text.
+                    invalid(
+                        "has an entry for user '\(user)' that is not 'user:hash' with a bcrypt, apr1 or SHA hash",
+                        fix: "Generate the entry with `htpasswd -nB \(user.isEmpty ? "user" : user)` and paste its output.")
+                }
+            }
+        case .forwardAuth(let auth):
+            let rest = auth.address.hasPrefix("http://") ? auth.address.dropFirst(7) : auth.address.hasPrefix("https://") ? auth.address.dropFirst(8) : nil
+            if rest == nil || rest!.isEmpty || rest!.hasPrefix("/") || auth.address.contains(where: \.isWhitespace) {
+                invalid(
+                    "asks '\(auth.address)', which is not an http(s) URL with a host",
+                    fix: "Use the auth service's URL on the gateway's network, such as 'http://oauth2-proxy:4180/oauth2/auth'.")
+            }
+        case .stripPrefix:
+            if Self.normalizedPath(route.pathPrefix) == "/" {
+                report(
+                    .warning, .invalidMiddleware, element,
+                    "Route \(route.address) strips its prefix, but its prefix is '/', so nothing is stripped.",
+                    fix: "Remove .stripPrefix, or give the route a path prefix.",
+                    at: route.location)
+            }
+        case .maxBodySize(let bytes):
+            if bytes < 1 {
+                invalid("allows \(bytes) bytes", fix: "Use a positive number of bytes, such as 10 * 1024 * 1024.")
+            }
+        case .redirectToHTTPS, .websockets:
+            break
+        }
+    }
+
+    private mutating func checkGateway() {
+        guard let gateway = stack.gateway else { return }
+        let ownsGateway = stack.name == gateway.owner
+        if ownsGateway, stack.service(named: gateway.service) == nil {
+            report(
+                .error, .gatewayMissingService, "stack '\(stack.name)'",
+                "The stack owns gateway '\(gateway.service)' (it owns network '\(gateway.network.name)'), but has no service of that name to run it.",
+                fix: "Add the gateway service to the stack, or correct the gateway's service name.",
+                at: stack.gatewayLocation ?? stack.location)
+        }
+        // "Only the gateway is public": every other way in bypasses its TLS, limits and auth.
+        for service in stack.services where !(ownsGateway && service.name == gateway.service) {
+            for port in service.ports {
+                guard let published = port.published, !service.publishedPortsAllowedBehindGateway.contains(published)
+                else { continue }
+                report(
+                    .error, .publishedPortBehindGateway, "service '\(service.name)'",
+                    "It publishes host port \(published), but this stack is behind gateway '\(gateway.service)': only the gateway takes traffic from outside, and an open port bypasses its TLS, limits and authentication.",
+                    fix:
+                        "Route the service through the gateway with .route(…) instead of publishing the port, or allow it explicitly with .allowPublishedPorts(\(published)).",
+                    at: port.location)
+            }
+        }
+    }
+
+    static func hostProblem(_ host: String) -> String? {
+        if host.isEmpty { return "is empty" }
+        if host.contains("://") { return "has a scheme" }
+        if host.contains("/") { return "has a path" }
+        if host.contains(":") { return "has a port" }
+        if host.contains("*") { return "has a wildcard, which a route cannot match on every gateway" }
+        if host != host.lowercased() { return "has capital letters; host names are matched in lowercase" }
+        if host.count > 253 { return "is longer than 253 characters" }
+        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
+            if label.isEmpty { return "has an empty label" }
+            if label.count > 63 { return "has a label longer than 63 characters" }
+            if label.hasPrefix("-") || label.hasSuffix("-") { return "has a label starting or ending with '-'" }
+            if !label.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
+                return "has characters a host name cannot hold"
+            }
+        }
+        return nil
+    }
+
+    static func pathProblem(_ path: String) -> String? {
+        if !path.hasPrefix("/") { return "does not start with '/'" }
+        if path.contains("//") { return "has an empty segment" }
+        let forbidden = Set(" \t\n\r{}()*?#;\"'`$\\^|[]~")
+        if let bad = path.first(where: { forbidden.contains($0) }) {
+            return "has '\(bad)', which a literal path prefix cannot hold in every gateway's configuration"
+        }
+        return nil
+    }
+}
