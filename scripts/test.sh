@@ -62,9 +62,13 @@ swift build --build-tests
 # ---------------------------------------------------------------------------------------------
 rc=0
 if [[ $# -eq 0 ]]; then
-    for example in Examples/*/; do
-        section "Example tests (swift test --package-path ${example%/})"
-        swift test --package-path "${example%/}" || rc=$?
+    # Every example package with tests of its own; a group of packages (Examples/Behindy) is
+    # one folder deeper.
+    for manifest in Examples/*/Package.swift Examples/*/*/Package.swift; do
+        example="$(dirname "$manifest")"
+        [[ -d "$example/Tests" ]] || continue
+        section "Example tests (swift test --package-path $example)"
+        swift test --package-path "$example" || rc=$?
     done
 fi
 

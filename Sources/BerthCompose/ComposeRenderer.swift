@@ -202,6 +202,9 @@ public struct ComposeRenderer: Sendable {
             labels.append(key, .string(value))
         }
         labels.append(OwnershipLabel.service, .string(service.name))
+        if !service.routes.isEmpty {
+            labels.append(OwnershipLabel.routes, Self.literal(RouteLabel.encode(service.routes)))
+        }
         let versions = service.secrets.compactMap { mount in
             secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
         }

@@ -17,5 +17,7 @@ public enum OwnershipLabel {
     /// The versions of the secrets the service reads (`name=version,…`): keyed hashes of their
     /// values, so a changed secret recreates exactly the services that read it.
     public static let secretVersions = "berth.secret-versions"
-    public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes, secretVersions]
+    /// The service's routes through the stack's gateway, as ``RouteLabel`` writes them.
+    public static let routes = "berth.routes"
+    public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes, secretVersions, routes]
 }

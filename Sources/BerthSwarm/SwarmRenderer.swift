@@ -222,6 +222,11 @@ public struct SwarmRenderer: Sendable {
             labels.append(key, .string(value))
             serviceLabels.append(key, .string(value))
         }
+        if !service.routes.isEmpty {
+            let routes = ComposeRenderer.literal(RouteLabel.encode(service.routes))
+            labels.append(OwnershipLabel.routes, routes)
+            serviceLabels.append(OwnershipLabel.routes, routes)
+        }
 
         let versions = service.secrets.compactMap { mount in
             secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }

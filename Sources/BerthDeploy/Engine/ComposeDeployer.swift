@@ -70,6 +70,8 @@ public struct ComposeDeployer: Sendable {
         let versions = try secretStore(for: prepared).currentVersions(prepared.stack.secrets)
         let document = ComposeRenderer().render(prepared.stack, for: prepared.environment, secretVersions: versions)
         try await engine.checkReachable()
+        try await engine.checkExternalNetworks(of: prepared.stack, swarm: false)
+        try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
         let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
         return Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
     }
@@ -95,6 +97,9 @@ public struct ComposeDeployer: Sendable {
             stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack))
         prepared.document = ComposeRenderer().render(stack, for: environment, secretVersions: versions)
         try await engine.checkReachable()
+        // What other stacks own is checked before anything changes.
+        try await engine.checkExternalNetworks(of: stack, swarm: false)
+        try await engine.checkRouteConflicts(of: stack, for: environment)
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
         let plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
         let file = try render(prepared)

@@ -191,18 +191,8 @@ public struct SwarmDeployer: Sendable {
                 "\(engine.target) is not a Swarm manager (swarm state: \(state.trimmed)). Run `docker swarm init` there, or deploy this environment with Compose."
             )
         }
-        for network in prepared.document.externalNetworks {
-            let scope = try await engine.run(["network", "inspect", "--format", "{{.Scope}}", network])
-            guard scope.succeeded else {
-                throw EngineError(
-                    "Network \(network) was not found on \(engine.target): deploy the stack that owns it first.")
-            }
-            guard scope.standardOutput.trimmed == "swarm" else {
-                throw EngineError(
-                    "Network \(network) on \(engine.target) is \(scope.standardOutput.trimmed)-scoped; Swarm services can only join swarm-scoped (overlay) networks. Recreate it with --driver overlay --attachable."
-                )
-            }
-        }
+        try await engine.checkExternalNetworks(of: prepared.stack, swarm: true)
+        try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
     }
 
     /// Compares the description with the live services.

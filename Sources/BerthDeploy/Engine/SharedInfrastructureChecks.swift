@@ -1,0 +1,174 @@
+import BerthCompose
+import BerthCore
+import BerthGateway
+import Foundation
+
+/// A route another deploy already recorded on the engine, read back from its labels.
+public struct LiveRoute: Sendable, Hashable {
+    /// The route, as that stack declared it.
+    public var route: Route
+    /// The stack that declared it.
+    public var stack: String
+    /// The environment it was deployed for.
+    public var environment: String
+    /// The service that answers it.
+    public var service: String
+    /// Host names of running upstreams on the gateway's network: container names on Compose,
+    /// the service name on Swarm. Empty when nothing of the service runs.
+    public var servers: [String]
+
+    /// The route as a gateway serves it.
+    public var gatewayRoute: GatewayRoute {
+        GatewayRoute(route: route, stack: stack, environment: environment, service: service, servers: servers)
+    }
+}
+
+extension DockerEngine {
+    /// Every route recorded on the engine's containers, whatever stack or environment deployed
+    /// it; stopped containers still claim their routes but serve nothing.
+    public func liveRoutes() async throws -> [LiveRoute] {
+        let ids = try await output([
+            "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(OwnershipLabel.routes)",
+        ])
+        .split(whereSeparator: \.isNewline).map(String.init)
+        guard !ids.isEmpty else { return [] }
+        let result = try await run(["container", "inspect"] + ids)
+        // A container removed between `ps` and `inspect` has no routes any more.
+        let json = result.standardOutput.trimmed
+        guard !json.isEmpty else { return [] }
+        return try Self.decodeLiveRoutes(json)
+    }
+
+    static func decodeLiveRoutes(_ json: String) throws -> [LiveRoute] {
+        struct Inspected: Decodable {
+            struct State: Decodable {
+                var running: Bool
+                enum CodingKeys: String, CodingKey { case running = "Running" }
+            }
+            struct Configuration: Decodable {
+                var labels: [String: String]?
+                enum CodingKeys: String, CodingKey { case labels = "Labels" }
+            }
+            var name: String
+            var state: State
+            var config: Configuration
+            enum CodingKeys: String, CodingKey {
+                case name = "Name"
+                case state = "State"
+                case config = "Config"
+            }
+        }
+        // One entry per (stack, environment, service, route): replicas share their routes.
+        var merged: [String: LiveRoute] = [:]
+        var order: [String] = []
+        for item in try JSONDecoder().decode([Inspected].self, from: Data(json.utf8)) {
+            let labels = item.config.labels ?? [:]
+            guard let value = labels[OwnershipLabel.routes], let stack = labels[OwnershipLabel.stack],
+                let environment = labels[OwnershipLabel.environment], let service = labels[OwnershipLabel.service]
+            else { continue }
+            let routes: [Route]
+            do {
+                routes = try RouteLabel.decode(value)
+            } catch {
+                throw EngineError(
+                    "Container \(item.name) has a \(OwnershipLabel.routes) label Berth cannot read (\(error)). Redeploy \(stack) (\(environment)) with this version of Berth."
+                )
+            }
+            let name = item.name.hasPrefix("/") ? String(item.name.dropFirst()) : item.name
+            // A Swarm task is reached by its service's name; a Compose container by its own.
+            let server = labels["com.docker.swarm.service.name"] ?? name
+            for route in routes {
+                let key = [stack, environment, service, route.host, route.pathPrefix, String(route.port)]
+                    .joined(separator: "\u{0}")
+                if merged[key] == nil {
+                    merged[key] = LiveRoute(
+                        route: route, stack: stack, environment: environment, service: service, servers: [])
+                    order.append(key)
+                }
+                if item.state.running, !merged[key]!.servers.contains(server) {
+                    merged[key]!.servers.append(server)
+                }
+            }
+        }
+        return order.map { key in
+            var route = merged[key]!
+            route.servers.sort()
+            return route
+        }
+    }
+
+    /// Checks that every external network of the stack exists on the target, naming the stack
+    /// that owns it when it is missing.
+    /// - Parameter swarm: Whether the stack runs on Swarm, whose services can only join
+    ///   swarm-scoped networks.
+    public func checkExternalNetworks(of stack: Stack, swarm: Bool) async throws {
+        for network in stack.networks {
+            guard let name = network.externalName else { continue }
+            let scope = try await run(["network", "inspect", "--format", "{{.Scope}}", name])
+            let owner = network.owner.map { "deploy \($0) first" } ?? "create it, or deploy the stack that owns it, first"
+            guard scope.succeeded else {
+                throw EngineError("Network \(name) was not found on \(target): \(owner).")
+            }
+            if swarm, scope.standardOutput.trimmed != "swarm" {
+                throw EngineError(
+                    "Network \(name) on \(target) is \(scope.standardOutput.trimmed)-scoped; Swarm services can only join swarm-scoped (overlay) networks. Recreate it with --driver overlay --attachable."
+                )
+            }
+        }
+    }
+
+    /// Refuses a stack whose routes claim a host and path another stack already serves on the
+    /// target, naming the owner.
+    public func checkRouteConflicts(of stack: Stack, for environment: Environment) async throws {
+        guard stack.services.contains(where: { !$0.routes.isEmpty }) else { return }
+        let diagnostics = RouteConflicts.diagnostics(
+            of: stack, for: environment, live: try await liveRoutes(), target: target.description)
+        if diagnostics.containsErrors { throw ValidationFailure(diagnostics: diagnostics) }
+    }
+}
+
+extension Diagnostic.Code {
+    /// A route claims a host and path that another stack's deploy already serves.
+    public static let routeClaimedByAnotherStack = Self(rawValue: "route-claimed-by-another-stack")
+}
+
+/// Cross-stack route conflicts: the check that stops two repositories from taking the same
+/// host and path on one engine, which a gateway would otherwise resolve silently.
+public enum RouteConflicts {
+    /// The routes of `stack` that another stack (or the same stack in another environment)
+    /// already serves, as errors naming the owner.
+    public static func diagnostics(
+        of stack: Stack,
+        for environment: Environment,
+        live: [LiveRoute],
+        target: String
+    ) -> [Diagnostic] {
+        var claims: [String: LiveRoute] = [:]
+        for other in live where !(other.stack == stack.name && other.environment == environment.name) {
+            claims[key(other.route)] = claims[key(other.route)] ?? other
+        }
+        var diagnostics: [Diagnostic] = []
+        for service in stack.services {
+            for route in service.routes {
+                guard let owner = claims[key(route)] else { continue }
+                let declared = "\(owner.route.location)"
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .routeClaimedByAnotherStack, element: "service '\(service.name)'",
+                        message:
+                            "Its route \(route.address) is already served on \(target) by stack '\(owner.stack)' (\(owner.environment)), service '\(owner.service)', declared at \(declared). Nothing was changed.",
+                        fix:
+                            "Choose another host or path prefix, or take the route out of \(owner.stack) (or run its `down`) first.",
+                        location: route.location))
+            }
+        }
+        return diagnostics
+    }
+
+    /// Host and path as every gateway matches them: host case-insensitive, `/api/` as `/api`.
+    static func key(_ route: Route) -> String {
+        var path = route.pathPrefix
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return route.host.lowercased() + path
+    }
+}
