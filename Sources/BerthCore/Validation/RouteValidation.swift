@@ -149,14 +149,16 @@ extension StackValidator {
                 report(
                     .error, .unsupportedTLS, element,
                     "The certificate file '\(path)' of route \(route.address) is not an absolute path in the gateway's container.",
-                    fix: "Write the absolute path where the gateway mounts the file, such as '/etc/letsencrypt/live/…'.",
+                    fix:
+                        "Write the absolute path where the gateway mounts the file, such as '/etc/letsencrypt/live/…'.",
                     at: route.location)
             }
         case (.certificate, .traefik):
             report(
                 .error, .unsupportedTLS, element,
                 "Route \(route.address) names certificate files, which Traefik reads from its own file provider, never from a service's labels.",
-                fix: "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .resolver there.",
+                fix:
+                    "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .resolver there.",
                 at: route.location)
         }
     }
@@ -165,7 +167,8 @@ extension StackValidator {
         let element = "service '\(service.name)'"
         func invalid(_ message: String, fix: String) {
             report(
-                .error, .invalidMiddleware, element, "The \(middleware.kind) middleware of route \(route.address) \(message).",
+                .error, .invalidMiddleware, element,
+                "The \(middleware.kind) middleware of route \(route.address) \(message).",
                 fix: fix, at: route.location)
         }
         switch middleware {
@@ -202,15 +205,21 @@ extension StackValidator {
                     // Never print the entry: an unhashed entry is a password in clear text.
                     invalid(
                         "has an entry for user '\(user)' that is not 'user:hash' with a bcrypt, apr1 or SHA hash",
-                        fix: "Generate the entry with `htpasswd -nB \(user.isEmpty ? "user" : user)` and paste its output.")
+                        fix:
+                            "Generate the entry with `htpasswd -nB \(user.isEmpty ? "user" : user)` and paste its output."
+                    )
                 }
             }
         case .forwardAuth(let auth):
-            let rest = auth.address.hasPrefix("http://") ? auth.address.dropFirst(7) : auth.address.hasPrefix("https://") ? auth.address.dropFirst(8) : nil
+            let rest =
+                auth.address.hasPrefix("http://")
+                ? auth.address.dropFirst(7) : auth.address.hasPrefix("https://") ? auth.address.dropFirst(8) : nil
             if rest == nil || rest!.isEmpty || rest!.hasPrefix("/") || auth.address.contains(where: \.isWhitespace) {
                 invalid(
                     "asks '\(auth.address)', which is not an http(s) URL with a host",
-                    fix: "Use the auth service's URL on the gateway's network, such as 'http://oauth2-proxy:4180/oauth2/auth'.")
+                    fix:
+                        "Use the auth service's URL on the gateway's network, such as 'http://oauth2-proxy:4180/oauth2/auth'."
+                )
             }
         case .stripPrefix:
             if Self.normalizedPath(route.pathPrefix) == "/" {

@@ -105,7 +105,8 @@ extension DockerEngine {
         for network in stack.networks {
             guard let name = network.externalName else { continue }
             let scope = try await run(["network", "inspect", "--format", "{{.Scope}}", name])
-            let owner = network.owner.map { "deploy \($0) first" } ?? "create it, or deploy the stack that owns it, first"
+            let owner =
+                network.owner.map { "deploy \($0) first" } ?? "create it, or deploy the stack that owns it, first"
             guard scope.succeeded else {
                 throw EngineError("Network \(name) was not found on \(target): \(owner).")
             }
