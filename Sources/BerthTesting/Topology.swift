@@ -112,6 +112,88 @@ public struct Topology: Sendable {
         DependencyGraph(stack: stack).transitiveDependencies(of: service).sorted()
     }
 
+    // MARK: Routes and the gateway
+
+    /// One route of the stack: a host and path prefix, and the service and port that answer it.
+    public struct ServedRoute: Sendable, Hashable, CustomStringConvertible {
+        /// The host, as written.
+        public var host: String
+        /// The path prefix, as written; `/` takes every path of the host.
+        public var pathPrefix: String
+        /// The service that answers it.
+        public var service: String
+        /// The service's port the gateway sends requests to.
+        public var port: Int
+
+        /// Creates a route as a test expects it.
+        public init(host: String, pathPrefix: String = "/", service: String, port: Int) {
+            self.host = host
+            self.pathPrefix = pathPrefix
+            self.service = service
+            self.port = port
+        }
+
+        /// The host followed by the path prefix (`shop.example.com/api`), as validation writes it.
+        public var address: String { pathPrefix == "/" ? host : host + pathPrefix }
+
+        /// `shop.example.com/api -> api:8080`.
+        public var description: String { "\(address) -> \(service):\(port)" }
+    }
+
+    /// Every route of the stack, in the order written.
+    ///
+    /// ```swift
+    /// #expect(topology.routes.map(\.description) == ["shop.example.com/api -> api:8080"])
+    /// ```
+    public var routes: [ServedRoute] {
+        stack.services.flatMap { service in
+            service.routes.map {
+                ServedRoute(host: $0.host, pathPrefix: $0.pathPrefix, service: service.name, port: $0.port)
+            }
+        }
+    }
+
+    /// The services with at least one route and no health check, sorted: a deploy cannot tell
+    /// when they are ready for the gateway's requests.
+    public var routedServicesWithoutHealthCheck: [String] {
+        stack.services.filter { !$0.routes.isEmpty && $0.healthCheck == nil }.map(\.name).sorted()
+    }
+
+    /// Every port published on the host by a service other than the gateway, in the order
+    /// written: what "only the gateway is public" forbids.
+    ///
+    /// The gateway is the gateway's service in the stack that owns it; in any other stack, or a
+    /// stack without a gateway, every published port is listed. Ports bound to loopback count,
+    /// since Swarm publishes every port on every node, and so do ports allowed with
+    /// `allowPublishedPorts(_:)`, which pass validation but are open all the same, so a test
+    /// names them:
+    /// ```swift
+    /// #expect(topology.publishedPortsBesideTheGateway.map(\.description) == ["db: 127.0.0.1:5432->5432"])
+    /// ```
+    public var publishedPortsBesideTheGateway: [PublishedPort] {
+        let gateway = stack.gateway.flatMap { $0.owner == stack.name ? $0.service : nil }
+        return publishedPorts.filter { $0.service != gateway }
+    }
+
+    /// The addresses (`host/path`) that both this stack and `other` route, as this stack writes
+    /// them, sorted: requests for them would reach one of the two stacks' services only.
+    ///
+    /// Hosts compare without case and a trailing `/` does not count, as the gateway matches
+    /// them and as validation compares the routes of one stack. An app's tests check its routes against the shared infrastructure's:
+    /// ```swift
+    /// #expect(topology.routeConflicts(with: AcmeInfra.stack(for: .prod)) == [])
+    /// ```
+    public func routeConflicts(with other: Stack) -> [String] {
+        func key(_ host: String, _ path: String) -> String {
+            var path = Substring(path)
+            while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+            return host.lowercased() + path
+        }
+        let claimed = Set(other.services.flatMap { $0.routes.map { key($0.host, $0.pathPrefix) } })
+        let conflicts = routes.filter { claimed.contains(key($0.host, $0.pathPrefix)) }.map(\.address)
+        return Array(Set(conflicts)).sorted()
+    }
+
     /// The Compose document `up` would apply.
     public var renderedCompose: String {
         ComposeRenderer().render(stack, for: environment).yaml
