@@ -1,0 +1,232 @@
+import BerthCore
+
+/// The labels that make Traefik v3 serve a stack's ``Route``s.
+///
+/// A Traefik gateway reads its routing from the services it routes to. ``apply(to:for:)``
+/// writes every route of a stack whose gateway is Traefik as labels on the service that
+/// answers it, where the environment's provider reads them:
+/// - on Compose, container labels for the Docker provider, with `traefik.docker.network`;
+/// - on Swarm, service labels (`deploy.labels`) for the Swarm provider, with
+///   `traefik.swarm.network`.
+///
+/// Each route becomes a router, a Traefik service and its middlewares, all named
+/// `<stack>-<environment>-<service>-<index>` (``routerName(stack:environment:service:index:)``)
+/// so that names never collide on an engine shared by several stacks:
+/// ```
+/// traefik.http.routers.shop-prod-api-0.rule=Host(`shop.example.com`) && PathPrefix(`/api`)
+/// traefik.http.routers.shop-prod-api-0.entrypoints=websecure
+/// traefik.http.routers.shop-prod-api-0.service=shop-prod-api-0
+/// traefik.http.routers.shop-prod-api-0.middlewares=shop-prod-api-0-strip-prefix
+/// traefik.http.routers.shop-prod-api-0.tls=true
+/// traefik.http.routers.shop-prod-api-0.tls.certresolver=letsencrypt
+/// traefik.http.middlewares.shop-prod-api-0-strip-prefix.stripprefix.prefixes=/api
+/// traefik.http.services.shop-prod-api-0.loadbalancer.server.port=8080
+/// ```
+public enum TraefikLabels {
+    /// The stack with Traefik labels on every routed service, when its gateway is Traefik;
+    /// otherwise the stack unchanged.
+    ///
+    /// Only labels are added: on Compose to ``Service/labels``, on Swarm to
+    /// ``DeployPolicy/labels``. A key the user already wrote there keeps the user's value, so
+    /// the rendered file never holds one key twice. Each label carries the location of the route
+    /// it comes from.
+    /// - Parameters:
+    ///   - stack: The stack as declared.
+    ///   - environment: Decides the provider, and names the routers.
+    public static func apply(to stack: Stack, for environment: Environment) -> Stack {
+        guard stack.gateway?.kind == .traefik else { return stack }
+        var result = stack
+        for index in result.services.indices {
+            let service = result.services[index]
+            let generated = labels(for: service, in: stack, for: environment)
+            guard !generated.isEmpty else { continue }
+            switch environment.orchestrator {
+            case .compose: result.services[index].labels = merge(generated, into: service.labels)
+            case .swarm: result.services[index].deploy.labels = merge(generated, into: service.deploy.labels)
+            }
+        }
+        return result
+    }
+
+    /// The Traefik labels for one service's routes, in a fixed order; none when the service has
+    /// no routes or the stack's gateway is not Traefik.
+    ///
+    /// Per service: `traefik.enable` and the network key. Per route, in the order written: the
+    /// router, the HTTP router that redirects to it (with ``Middleware/redirectToHTTPS``), the
+    /// middlewares in route order, and the Traefik service with its port and health check.
+    public static func labels(for service: Service, in stack: Stack, for environment: Environment) -> [Label] {
+        guard let gateway = stack.gateway, gateway.kind == .traefik, let first = service.routes.first else {
+            return []
+        }
+        var labels = [
+            Label(key: "traefik.enable", value: "true", location: first.location),
+            Label(
+                key: environment.orchestrator == .swarm ? "traefik.swarm.network" : "traefik.docker.network",
+                value: gateway.network.engineName, location: first.location),
+        ]
+        for (index, route) in service.routes.enumerated() {
+            let name = routerName(stack: stack.name, environment: environment.name, service: service.name, index: index)
+            labels += RouteLabels(route: route, name: name, gateway: gateway).labels
+        }
+        return labels
+    }
+
+    /// The name of the router, Traefik service and middleware prefix of a route:
+    /// `<stack>-<environment>-<service>-<index>`, lowercase letters, digits and `-`.
+    ///
+    /// Traefik names are global to its provider, so two stacks on one engine must never write
+    /// the same one; and an `@` would be read as a provider suffix.
+    /// - Parameter index: The route's position among the service's routes, from 0.
+    public static func routerName(stack: String, environment: String, service: String, index: Int) -> String {
+        [stack, environment, service, String(index)].map(nameComponent).joined(separator: "-")
+    }
+
+    /// A name component reduced to lowercase letters, digits and single `-` between them.
+    static func nameComponent(_ text: String) -> String {
+        var result = ""
+        for character in text.lowercased() {
+            if character.isASCII, character.isLetter || character.isNumber {
+                result.append(character)
+            } else if !result.isEmpty, !result.hasSuffix("-") {
+                result.append("-")
+            }
+        }
+        while result.hasSuffix("-") { result.removeLast() }
+        return result
+    }
+
+    /// `generated` appended to `existing`, less the keys `existing` already has.
+    private static func merge(_ generated: [Label], into existing: [Label]) -> [Label] {
+        let written = Set(existing.map(\.key))
+        return existing + generated.filter { !written.contains($0.key) }
+    }
+}
+
+/// The labels of one route: its routers, middlewares and Traefik service.
+private struct RouteLabels {
+    let route: Route
+    let name: String
+    let gateway: Gateway
+
+    var labels: [Label] {
+        var labels: [Label] = []
+        func add(_ key: String, _ value: String) {
+            labels.append(Label(key: "traefik.http." + key, value: value, location: route.location))
+        }
+        let middlewares = definedMiddlewares
+        let isTLS = route.tls != .none
+        let router = "routers.\(name)"
+        add("\(router).rule", rule)
+        add("\(router).entrypoints", isTLS ? gateway.httpsEntrypoint : gateway.httpEntrypoint)
+        add("\(router).service", name)
+        if !middlewares.isEmpty {
+            add("\(router).middlewares", middlewares.map(\.name).joined(separator: ","))
+        }
+        switch route.tls {
+        case .none:
+            break
+        case .resolver(let resolver):
+            add("\(router).tls", "true")
+            add("\(router).tls.certresolver", resolver)
+        case .certificate:
+            // Traefik takes certificate files from its file provider only; the route still
+            // asks for TLS, and validation says where the files belong.
+            add("\(router).tls", "true")
+        }
+        if isTLS, route.middlewares.contains(.redirectToHTTPS) {
+            let redirect = "\(name)-redirect-https"
+            add("routers.\(name)-http.rule", rule)
+            add("routers.\(name)-http.entrypoints", gateway.httpEntrypoint)
+            add("routers.\(name)-http.service", name)
+            add("routers.\(name)-http.middlewares", redirect)
+            add("middlewares.\(redirect).redirectscheme.scheme", "https")
+            add("middlewares.\(redirect).redirectscheme.permanent", "true")
+        }
+        for middleware in middlewares {
+            for (field, value) in middleware.fields {
+                add("middlewares.\(middleware.name).\(middleware.type).\(field)", value)
+            }
+        }
+        let service = "services.\(name).loadbalancer"
+        add("\(service).server.port", String(route.port))
+        if let health = route.health {
+            add("\(service).healthcheck.path", health.path)
+            add("\(service).healthcheck.interval", GoDuration.format(health.interval))
+            add("\(service).healthcheck.timeout", GoDuration.format(health.timeout))
+        }
+        return labels
+    }
+
+    /// The path prefix as every gateway Berth renders matches it: `/api/` is `/api`.
+    private var path: String {
+        var path = route.pathPrefix
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// `` Host(`h`) ``, with `` && PathPrefix(`/p`) `` under a path: v3 matchers take one argument.
+    var rule: String {
+        let host = "Host(`\(route.host)`)"
+        return path == "/" ? host : "\(host) && PathPrefix(`\(path)`)"
+    }
+
+    /// A middleware as labels define it.
+    struct Defined {
+        var name: String
+        /// Traefik's type, as labels spell it (`ratelimit`).
+        var type: String
+        var fields: [(String, String)]
+    }
+
+    /// The route's middlewares that Traefik needs defined, in route order; a kind used twice
+    /// gets a numbered name.
+    var definedMiddlewares: [Defined] {
+        var result: [Defined] = []
+        var seen: [String: Int] = [:]
+        for middleware in route.middlewares {
+            guard let (type, fields) = definition(of: middleware), !fields.isEmpty else { continue }
+            let count = seen[middleware.kind, default: 0] + 1
+            seen[middleware.kind] = count
+            let suffix = count == 1 ? middleware.kind : "\(middleware.kind)-\(count)"
+            result.append(Defined(name: "\(name)-\(suffix)", type: type, fields: fields))
+        }
+        return result
+    }
+
+    private func definition(of middleware: Middleware) -> (String, [(String, String)])? {
+        switch middleware {
+        case .rateLimit(let limit):
+            var fields = [("average", String(limit.average)), ("period", GoDuration.format(limit.period))]
+            if limit.burst > 0 { fields.append(("burst", String(limit.burst))) }
+            return ("ratelimit", fields)
+        case .securityHeaders(let headers):
+            var fields: [(String, String)] = []
+            if headers.strictTransportSecuritySeconds > 0 {
+                fields.append(("stsseconds", String(headers.strictTransportSecuritySeconds)))
+            }
+            if headers.frameDeny { fields.append(("framedeny", "true")) }
+            if headers.contentTypeNosniff { fields.append(("contenttypenosniff", "true")) }
+            if let policy = headers.referrerPolicy, !policy.isEmpty { fields.append(("referrerpolicy", policy)) }
+            if let policy = headers.contentSecurityPolicy, !policy.isEmpty {
+                fields.append(("contentsecuritypolicy", policy))
+            }
+            return ("headers", fields)
+        case .basicAuth(let auth):
+            return ("basicauth", auth.users.isEmpty ? [] : [("users", auth.users.joined(separator: ","))])
+        case .forwardAuth(let auth):
+            var fields = [("address", auth.address), ("trustforwardheader", String(auth.trustForwardHeader))]
+            if !auth.responseHeaders.isEmpty {
+                fields.append(("authresponseheaders", auth.responseHeaders.joined(separator: ",")))
+            }
+            return ("forwardauth", fields)
+        case .stripPrefix:
+            // Stripping `/` would strip nothing; validation warns about it.
+            return ("stripprefix", path == "/" ? [] : [("prefixes", path)])
+        case .maxBodySize(let bytes):
+            return ("buffering", [("maxrequestbodybytes", String(bytes))])
+        case .redirectToHTTPS, .websockets:
+            // The redirect lives on its own HTTP router; Traefik passes WebSocket upgrades as is.
+            return nil
+        }
+    }
+}
