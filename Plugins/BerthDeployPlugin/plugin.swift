@@ -7,10 +7,17 @@ import PackagePlugin
 struct BerthDeployPlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
         var extractor = ArgumentExtractor(arguments)
-        let product = extractor.extractOption(named: "product").last ?? "Deploy"
+        let chosen = extractor.extractOption(named: "product").last
         let forwarded = extractor.remainingArguments
 
         let executables = context.package.products.compactMap { $0 as? ExecutableProduct }
+        // `Deploy` by convention; a shared-infrastructure package, whose library app packages
+        // import, names its one executable otherwise, since a second `Deploy` product in the
+        // package graph would make `swift run Deploy` in an app ambiguous.
+        let product =
+            chosen
+            ?? (executables.contains { $0.name == "Deploy" } || executables.count != 1
+                ? "Deploy" : executables[0].name)
         guard executables.contains(where: { $0.name == product }) else {
             let names = executables.map(\.name)
             Diagnostics.error(

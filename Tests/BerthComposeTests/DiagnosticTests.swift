@@ -79,8 +79,10 @@ struct DiagnosticTests {
             Issue.record("unexpected document shape")
             return
         }
-        // `berth.secret-versions` exists only on services that read secrets; this one reads none.
-        #expect(labels.keys.filter { $0 == key }.count == (key == OwnershipLabel.secretVersions ? 0 : 1))
+        // `berth.secret-versions` and `berth.routes` exist only on services that read secrets
+        // or have routes; this one has neither.
+        let onlySometimes: Set<String> = [OwnershipLabel.secretVersions, OwnershipLabel.routes]
+        #expect(labels.keys.filter { $0 == key }.count == (onlySometimes.contains(key) ? 0 : 1))
         #expect(labels[key] != .string("mine"))
         #expect(labels["ok"] == .string("yes"))
     }

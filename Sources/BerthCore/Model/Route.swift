@@ -173,8 +173,13 @@ public struct BasicAuth: Sendable, Hashable, Codable {
     public static let hashPrefixes = ["$2y$", "$2a$", "$2b$", "$apr1$", "{SHA}", "$5$", "$6$"]
 
     /// The user names, for messages: an entry's hash never is printed.
+    ///
+    /// An entry without a `:` has no user name (`""`): it may be a password pasted alone.
     public var userNames: [String] {
-        users.map { entry in entry.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "" }
+        users.map { entry in
+            let parts = entry.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            return parts.count == 2 ? String(parts[0]) : ""
+        }
     }
 }
 

@@ -21,6 +21,8 @@ extension Diagnostic.Code {
     public static let routedWithoutHealthCheck = Self(rawValue: "routed-without-health-check")
     /// A service other than the gateway publishes a host port in a stack behind a gateway.
     public static let publishedPortBehindGateway = Self(rawValue: "published-port-behind-gateway")
+    /// The stack declares a network of its own under the name of the gateway's shared network.
+    public static let gatewayNetworkMismatch = Self(rawValue: "gateway-network-mismatch")
     /// The gateway's owner stack has no service with the gateway's name.
     public static let gatewayMissingService = Self(rawValue: "gateway-missing-service")
 }
@@ -88,7 +90,7 @@ extension StackValidator {
                 fix: "Write a literal path prefix starting with '/', such as '/api'.",
                 at: route.location)
         }
-        if !service.ports.contains(where: { $0.target == route.port }) {
+        if !service.ports.contains(where: { $0.target == route.port && $0.transport == .tcp }) {
             report(
                 .error, .routePortNotDeclared, element,
                 "Its route for \(route.address) goes to port \(route.port), which the service does not declare.",
@@ -187,7 +189,9 @@ extension StackValidator {
             if headers.strictTransportSecuritySeconds < 0 {
                 invalid("has a negative HSTS age", fix: "Use 0 to leave the header out, or a number of seconds.")
             }
-            if values.contains(where: { $0.contains(where: { "\"\n\r`\\".contains($0) }) }) {
+            // By scalar: "\r\n" is one Character, which a Character set would not find.
+            let forbidden: Set<Unicode.Scalar> = ["\"", "\n", "\r", "`", "\\"]
+            if values.contains(where: { $0.unicodeScalars.contains(where: forbidden.contains) }) {
                 invalid(
                     "has a header value with a quote, backquote, backslash or line break, which neither nginx nor Traefik labels carry intact",
                     fix: "Use single quotes inside the value, as Content-Security-Policy does ('self').")
@@ -197,24 +201,28 @@ extension StackValidator {
                 invalid("has no users", fix: "Add `htpasswd -nB user` entries.")
             }
             for (entry, user) in zip(auth.users, auth.userNames) {
-                let parts = entry.split(separator: ":", maxSplits: 1)
+                let parts = entry.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
                 let hashed =
                     parts.count == 2 && !user.isEmpty
                     && BasicAuth.hashPrefixes.contains { parts[1].hasPrefix($0) }
                 if !hashed {
-                    // Never print the entry: an unhashed entry is a password in clear text.
-                    invalid(
-                        "has an entry for user '\(user)' that is not 'user:hash' with a bcrypt, apr1 or SHA hash",
+                    // Never print the entry: an unhashed entry is a password in clear text, and
+                    // an entry without a user name may be nothing but one.
+                    let who = user.isEmpty ? "an entry without a user name" : "the entry for user '\(user)'"
+                    report(
+                        .error, .unhashedBasicAuth, element,
+                        "The basic-auth middleware of route \(route.address) has \(who), which is not 'user:hash' with a bcrypt, apr1 or SHA hash; a password in clear text would be readable in the gateway's configuration.",
                         fix:
-                            "Generate the entry with `htpasswd -nB \(user.isEmpty ? "user" : user)` and paste its output."
-                    )
+                            "Generate the entry with `htpasswd -nB \(user.isEmpty ? "user" : user)` and paste its output.",
+                        at: route.location)
                 }
             }
         case .forwardAuth(let auth):
             let rest =
                 auth.address.hasPrefix("http://")
                 ? auth.address.dropFirst(7) : auth.address.hasPrefix("https://") ? auth.address.dropFirst(8) : nil
-            if rest == nil || rest!.isEmpty || rest!.hasPrefix("/") || auth.address.contains(where: \.isWhitespace) {
+            let host = rest.map { $0.prefix { $0 != ":" && $0 != "/" } } ?? ""
+            if host.isEmpty || auth.address.contains(where: \.isWhitespace) {
                 invalid(
                     "asks '\(auth.address)', which is not an http(s) URL with a host",
                     fix:
@@ -241,6 +249,19 @@ extension StackValidator {
     private mutating func checkGateway() {
         guard let gateway = stack.gateway else { return }
         let ownsGateway = stack.name == gateway.owner
+        // A network of the stack's own under the gateway network's name would take its place:
+        // routed services would join it, and the gateway is not on it.
+        if let network = stack.networks.first(where: { $0.name == gateway.network.name }) {
+            let engineName = ownsGateway ? network.fixedName : network.externalName
+            if engineName != gateway.network.engineName {
+                report(
+                    .error, .gatewayNetworkMismatch, "network '\(network.name)'",
+                    "The stack declares its own network '\(network.name)', but the gateway '\(gateway.service)' is on the shared network \(gateway.network.engineName) of \(gateway.owner) under that name: routed services would join a network the gateway is not on.",
+                    fix:
+                        "Remove the Network(\"\(network.name)\") declaration (the gateway handle brings the shared network), or write the shared network's handle instead.",
+                    at: network.location)
+            }
+        }
         if ownsGateway, stack.service(named: gateway.service) == nil {
             report(
                 .error, .gatewayMissingService, "stack '\(stack.name)'",

@@ -45,6 +45,7 @@ enum StackDeployer {
         case .swarm(let deployer):
             try await deployer.up(deployer.prepare(stack, for: environment), timeout: timeout, rotating: rotating)
         }
+        try await syncGateway(of: stack)
     }
 
     func down(_ stack: Stack, for environment: Environment, removeVolumes: Bool) async throws {
@@ -54,6 +55,16 @@ enum StackDeployer {
         case .swarm(let deployer):
             try await deployer.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
         }
+        // The gateway's own stack going away takes the gateway with it: nothing to reload.
+        if stack.gateway?.owner != stack.name {
+            try await syncGateway(of: stack)
+        }
+    }
+
+    /// An nginx gateway learns routes only from Berth: after every change of a stack behind one.
+    private func syncGateway(of stack: Stack) async throws {
+        guard let gateway = stack.gateway, gateway.kind == .nginx else { return }
+        try await GatewaySync(engine: engine).sync(gateway)
     }
 
     func render(_ stack: Stack, for environment: Environment) throws -> URL {

@@ -44,6 +44,8 @@ public struct ComposeDeployer: Sendable {
         var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
         // Rendering a stack with dangling references would only repeat those errors.
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        // From here on the stack carries what its gateway reads (Traefik labels).
+        let stack = Preflight.resolved(stack, for: environment)
         let document = ComposeRenderer().render(stack, for: environment)
         diagnostics += document.diagnostics
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }

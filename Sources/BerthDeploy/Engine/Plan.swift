@@ -81,7 +81,8 @@ public struct Plan: Sendable, Hashable, Codable {
         }
         self.services = services
 
-        let desiredNetworks = Set(stack.networks.filter { !$0.isExternal }.map { "\(document.projectName)_\($0.name)" })
+        let desiredNetworks = Set(
+            stack.networks.filter { !$0.isExternal }.map { $0.fixedName ?? "\(document.projectName)_\($0.name)" })
         let liveNetworks = Set(live.networks)
         self.networks =
             desiredNetworks.subtracting(liveNetworks).sorted().map { ResourceChange(name: $0, action: .create) }

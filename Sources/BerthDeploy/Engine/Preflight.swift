@@ -1,15 +1,18 @@
 import BerthCloudflare
 import BerthCompose
 import BerthCore
+import BerthGateway
 import BerthSwarm
 
 /// Everything Berth checks before it touches an engine, in one place, so `validate`, `plan`,
 /// `up` and app tests (`BerthTesting.Topology`) can never disagree about what is allowed.
 public enum Preflight {
-    /// The model's own checks and the rules that hold whatever renders it: validation, and "no
-    /// open ports" behind a tunnel.
+    /// The model's own checks and the rules that hold whatever renders it: validation, "no
+    /// open ports" behind a tunnel, Traefik labels written by hand, and what the stack's nginx
+    /// gateway can serve.
     public static func modelDiagnostics(of stack: Stack, for environment: Environment) -> [Diagnostic] {
         stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
+            + TraefikValidation.diagnostics(of: stack, for: environment) + nginxDiagnostics(of: stack)
     }
 
     /// ``modelDiagnostics(of:for:)`` and, when they hold no error, what the renderer of the
@@ -18,9 +21,33 @@ public enum Preflight {
         let diagnostics = modelDiagnostics(of: stack, for: environment)
         // Rendering a stack with dangling references would only repeat those errors.
         if diagnostics.containsErrors { return diagnostics }
+        let resolved = resolved(stack, for: environment)
         switch environment.orchestrator {
-        case .compose: return diagnostics + ComposeRenderer().render(stack, for: environment).diagnostics
-        case .swarm: return diagnostics + SwarmRenderer().render(stack, for: environment).diagnostics
+        case .compose: return diagnostics + ComposeRenderer().render(resolved, for: environment).diagnostics
+        case .swarm: return diagnostics + SwarmRenderer().render(resolved, for: environment).diagnostics
+        }
+    }
+
+    /// The stack as the renderers get it: with the labels a Traefik gateway reads on every
+    /// routed service. Other stacks come back unchanged.
+    public static func resolved(_ stack: Stack, for environment: Environment) -> Stack {
+        TraefikLabels.apply(to: stack, for: environment)
+    }
+
+    /// What an nginx gateway would say of this stack's routes alone; "no running server" is
+    /// left out, since nothing runs before the deploy.
+    static func nginxDiagnostics(of stack: Stack) -> [Diagnostic] {
+        guard let gateway = stack.gateway, gateway.kind == .nginx else { return [] }
+        let routes = stack.services.flatMap { service in
+            service.routes.map {
+                GatewayRoute(
+                    route: $0, stack: stack.name, environment: "preflight", service: service.name,
+                    servers: [service.name])
+            }
+        }
+        guard !routes.isEmpty else { return [] }
+        return NginxGateway(gateway).routesConfiguration(routes).diagnostics.filter {
+            $0.code != .nginxRouteWithoutServers
         }
     }
 }

@@ -54,6 +54,8 @@ public struct SwarmDeployer: Sendable {
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
         var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        // From here on the stack carries what its gateway reads (Traefik labels).
+        let stack = Preflight.resolved(stack, for: environment)
         let document = SwarmRenderer().render(stack, for: environment)
         diagnostics += document.diagnostics
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }

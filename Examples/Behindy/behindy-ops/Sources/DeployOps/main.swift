@@ -1,0 +1,4 @@
+import BehindyOps
+import Berth
+
+await BehindyOps.deployment.main()

@@ -1,0 +1,109 @@
+import BerthCompose
+import BerthCore
+import BerthGateway
+import Foundation
+
+/// Brings an nginx gateway's routes up to date with every stack on the engine.
+///
+/// After each `up` and `down` of a stack behind an nginx gateway (and of the gateway's own
+/// stack), Berth reads every route recorded on the engine, renders the gateway's routes file
+/// from all of them, and hands it to each running gateway container: staged, tested with
+/// `nginx -t` in the container (where the upstream names resolve), and only then made active
+/// and reloaded. A file nginx refuses never replaces the running one. A Traefik gateway needs
+/// none of this: it reads the routes from the services' labels itself.
+public struct GatewaySync: Sendable {
+    /// The engine.
+    public var engine: DockerEngine
+    /// Where progress goes.
+    public var console: Console
+
+    /// Creates a sync.
+    public init(engine: DockerEngine, console: Console = Console()) {
+        self.engine = engine
+        self.console = console
+    }
+
+    /// Renders the routes of every stack and reloads every running container of the gateway.
+    ///
+    /// A gateway that is not running yet is not an error: its own deploy syncs it.
+    /// - Throws: ``GatewayReloadFailure`` when nginx refuses the new routes (the running ones
+    ///   stay), ``ValidationFailure`` when the routes cannot be rendered for nginx.
+    public func sync(_ gateway: Gateway) async throws {
+        guard gateway.kind == .nginx else { return }
+        let containers = try await gatewayContainers(gateway)
+        guard !containers.isEmpty else {
+            console.progress(
+                "Gateway \(gateway.owner)/\(gateway.service) is not running; its routes are rendered when it is deployed."
+            )
+            return
+        }
+        let routes = try await engine.liveRoutes()
+        let configuration = NginxGateway(gateway).routesConfiguration(routes.map(\.gatewayRoute))
+        if configuration.diagnostics.containsErrors {
+            throw ValidationFailure(diagnostics: configuration.diagnostics)
+        }
+        for container in containers {
+            try await reload(container, with: configuration, gateway: gateway)
+        }
+        let served = routes.filter { !$0.servers.isEmpty }.count
+        console.progress(
+            "Gateway \(gateway.owner)/\(gateway.service) reloaded: \(served) route(s) served, \(routes.count - served) without a running upstream."
+        )
+    }
+
+    /// The running containers of the gateway's service in its owner's stack, whatever the
+    /// environment.
+    func gatewayContainers(_ gateway: Gateway) async throws -> [String] {
+        try await engine.output([
+            "ps", "--quiet", "--filter", "label=\(OwnershipLabel.stack)=\(gateway.owner)",
+            "--filter", "label=\(OwnershipLabel.service)=\(gateway.service)", "--filter", "status=running",
+        ])
+        .split(whereSeparator: \.isNewline).map(String.init)
+    }
+
+    private func reload(
+        _ container: String, with configuration: NginxRoutesConfiguration, gateway: Gateway
+    ) async throws {
+        try await step(
+            container, NginxGateway.prepareStagingScript, gateway: gateway, what: "prepare the staged routes")
+        for file in configuration.files {
+            try await step(
+                container, NginxGateway.writeStagedFileScript(named: file.name), input: Array(file.content.utf8),
+                gateway: gateway, what: "write \(file.name)")
+        }
+        try await step(container, NginxGateway.activationScript, gateway: gateway, what: "activate the new routes")
+    }
+
+    private func step(
+        _ container: String, _ script: String, input: [UInt8]? = nil, gateway: Gateway, what: String
+    ) async throws {
+        let arguments = ["exec"] + (input == nil ? [] : ["-i"]) + [container, "sh", "-c", script]
+        let result = try await engine.run(arguments, input: input)
+        guard result.succeeded else {
+            throw GatewayReloadFailure(
+                gateway: "\(gateway.owner)/\(gateway.service)", container: String(container.prefix(12)), step: what,
+                output: (result.standardError + result.standardOutput).trimmed)
+        }
+    }
+}
+
+/// nginx refused the routes rendered for it, or the gateway's container could not take them.
+/// The routes it served before are still served.
+public struct GatewayReloadFailure: Error, CustomStringConvertible, Sendable {
+    /// The gateway, as `owner/service`.
+    public var gateway: String
+    /// The container that refused.
+    public var container: String
+    /// The step that failed.
+    public var step: String
+    /// What nginx (or the shell) said.
+    public var output: String
+
+    public var description: String {
+        """
+        The gateway \(gateway) (container \(container)) could not \(step); it keeps serving the routes it had.
+        \(output.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        Fix the routes it names, or redeploy the gateway's stack if its container lacks the routes volume.
+        """
+    }
+}

@@ -1,0 +1,123 @@
+import BerthCompose
+import BerthCore
+import Foundation
+import Testing
+
+@testable import BerthDeploy
+
+/// Examples/Behindy on a real engine: the shared infrastructure (PostgreSQL and Redis
+/// stand-ins, an nginx gateway built locally from Debian's nginx) and three app packages, each
+/// deployed on its own with `swift package deploy up`, routed by host and path.
+@Suite(
+    "End to end: shared infrastructure and three app repositories behind an nginx gateway",
+    .serialized,
+    .enabled(
+        if: RealEngine.shouldRun,
+        "needs a Docker engine (see the WARNING line); BERTH_ENGINE_REQUIRED=1 makes it required"),
+    .timeLimit(.minutes(20)))
+struct SharedInfrastructureEndToEndTests {
+    static let examples = PluginEndToEndTests.repository.appendingPathComponent("Examples/Behindy")
+    static let gatewayPort = 18088
+    static let host = "behindy.localhost"
+    static let packages = ["behindy-ops", "behindy-front", "behindy-back", "behindy-story"]
+
+    static func deploy(_ package: String, _ arguments: [String]) async throws -> ProcessOutcome {
+        let directory = examples.appendingPathComponent(package)
+        let command =
+            [
+                "swift", "package", "--package-path", directory.path,
+                "--allow-writing-to-package-directory", "--allow-network-connections", "docker",
+                "deploy",
+            ] + arguments
+        // The first run of each package builds it (and Berth with it): allow a few minutes.
+        let outcome = try await runProcess(command, in: directory, timeout: .seconds(480))
+        print(
+            "$ (\(package)) \(command.suffix(arguments.count + 1).joined(separator: " ")) -> \(outcome.status.map(String.init) ?? "timed out")"
+        )
+        return outcome
+    }
+
+    /// The body the gateway answers for a host and path, once it answers 200 (bounded retries).
+    static func page(_ host: String, _ path: String, containing text: String) async -> String {
+        let response = await LoopbackHTTP.poll(port: gatewayPort, host: host, path: path) {
+            $0.status == 200 && $0.body.contains(text)
+        }
+        return response.map { "\($0.status) \($0.body.trimmingCharacters(in: .whitespacesAndNewlines))" }
+            ?? "no answer"
+    }
+
+    @Test(
+        "each repository deploys itself; requests reach the right app by host and path; a third claim is refused; down of one leaves the others routed"
+    )
+    func sharedInfrastructure() async throws {
+        try RealEngine.require()
+        var failure: (any Error)?
+        do {
+            for package in Self.packages {
+                let up = try await Self.deploy(package, ["up", "--env", "dev"])
+                try #require(up.status == 0, "deploy up of \(package) failed:\n\(up.output)")
+            }
+
+            // By path on one host, and by host.
+            #expect(await Self.page(Self.host, "/", containing: "behindy-front").hasSuffix("behindy-front"))
+            #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
+            #expect(await Self.page(Self.host, "/llm/", containing: "behindy-story").hasSuffix("behindy-story"))
+            #expect(await Self.page("api.\(Self.host)", "/", containing: "behindy-back").hasSuffix("behindy-back"))
+            // A host no stack routes gets the gateway's own 404, and its health endpoint answers.
+            #expect(LoopbackHTTP.get(port: Self.gatewayPort, host: "unknown.localhost", path: "/")?.status == 404)
+            #expect(LoopbackHTTP.get(port: Self.gatewayPort, host: "localhost", path: "/healthz")?.status == 200)
+            // Security headers come from the gateway on every routed response.
+            let headers = LoopbackHTTP.get(port: Self.gatewayPort, host: Self.host, path: "/api/")
+            #expect(headers?.status == 200)
+
+            // A third stack claiming behindy.localhost/api is refused before anything changes.
+            let before = try await DockerEngine().liveRoutes()
+            let rogue = Stack("behindy-admin") {
+                Gateway.nginx(
+                    service: "nginx",
+                    network: SharedNetwork("internal", engineName: "behindy_internal", owner: "behindy-ops"))
+                Service("admin", image: "berth-test/busybox:1")
+                    .command(["httpd", "-f", "-p", "8080"])
+                    .networks("internal")
+                    .expose(8080)
+                    .healthCheck(.http(port: 8080, path: "/"))
+                    .route(Self.host, path: "/api/", port: 8080)
+            }
+            let deployer = RealEngine.deployer(
+                root: FileManager.default.temporaryDirectory.appendingPathComponent("berth-rogue-\(UUID().uuidString)"),
+                label: "behindy-admin")
+            do {
+                try await deployer.up(deployer.prepare(rogue, for: .dev), timeout: .seconds(60))
+                Issue.record("a stack claiming \(Self.host)/api was deployed")
+            } catch let refused as ValidationFailure {
+                let text = refused.description
+                #expect(refused.diagnostics.map(\.code) == [.routeClaimedByAnotherStack])
+                #expect(text.contains("stack 'behindy-back' (dev), service 'api'"), "\(text)")
+            }
+            #expect(try await RealEngine.labelled("behindy-admin").containers.isEmpty)
+            #expect(try await DockerEngine().liveRoutes() == before)
+            #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
+
+            // One app leaves: its route disappears from the gateway, the others keep working.
+            let down = try await Self.deploy("behindy-story", ["down", "--env", "dev"])
+            try #require(down.status == 0, "deploy down of behindy-story failed:\n\(down.output)")
+            // `/llm/` now falls to the front's `/`.
+            #expect(await Self.page(Self.host, "/llm/", containing: "behindy-front").hasSuffix("behindy-front"))
+            #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
+            #expect(await Self.page(Self.host, "/", containing: "behindy-front").hasSuffix("behindy-front"))
+        } catch {
+            failure = error
+        }
+
+        // Apps first, the shared infrastructure last, as an operator would.
+        for package in Self.packages.reversed() {
+            let down = try await Self.deploy(package, ["down", "--env", "dev", "--volumes"])
+            if down.status != 0 { Issue.record("deploy down of \(package) failed:\n\(down.output)") }
+        }
+        for stack in Self.packages {
+            let left = try await RealEngine.labelled(stack)
+            #expect(left.containers.isEmpty && left.networks.isEmpty && left.volumes.isEmpty, "\(stack) left \(left)")
+        }
+        if let failure { throw failure }
+    }
+}
