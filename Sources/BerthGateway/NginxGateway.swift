@@ -147,7 +147,7 @@ public struct NginxGateway: Sendable, Hashable {
             .words("server_tokens", "off"),
             .words("access_log", "/dev/stdout"),
             // Host names up to 253 characters fit a bucket.
-            .words("server_names_hash_bucket_size", "256"),
+            .words("server_names_hash_bucket_size", "512"),
             D("include", [.word(routesDirectory + "/*.conf")], comment: "Every stack's routes, rendered by Berth."),
             D(
                 "server",

@@ -125,4 +125,24 @@ struct NginxRefereeTests {
         #expect(output.status != 0)
         #expect(output.stderr.contains("no-such-user"), "\(output.stderr)")
     }
+
+    @Test(
+        "hundreds of host names of the longest legal length fit nginx's server names hash",
+        .enabled(if: NginxTools.shouldRun, NginxTools.skip))
+    func longestHostNamesPass() async throws {
+        try NginxTools.requireAvailable()
+        let label = String(repeating: "a", count: 63)
+        let longest = [label, label, label, String(repeating: "b", count: 61)].joined(separator: ".")
+        #expect(longest.count == 253)
+        let routes = nginx.routesConfiguration(
+            (0..<300).map { index in
+                GatewayRoute(
+                    route: Route(
+                        host: index == 0 ? longest : "\(index).\(longest.dropFirst(3))", port: 80,
+                        location: NginxFixtures.at(index)),
+                    stack: "long", environment: "dev", service: "web\(index)", servers: ["long-dev-web-\(index)"])
+            })
+        #expect(routes.diagnostics.isEmpty)
+        try await NginxReferee.requireAccepted(routes, gateway: nginx)
+    }
 }
