@@ -94,6 +94,31 @@ struct RouteConflictTests {
         #expect(try DockerEngine.decodeLiveRoutes(swarm).first?.servers == ["shop-dev_api"])
     }
 
+    @Test func onlyContainersOnTheGatewayNetworkServeIt() throws {
+        let label = RouteLabel.encode([
+            Route(host: "acme.test", port: 8080, location: SourceLocation(fileID: "A/B.swift", line: 3))
+        ])
+        func container(_ name: String, networks: [String]) -> [String: Any] {
+            [
+                "Name": "/" + name, "State": ["Running": true],
+                "Config": [
+                    "Labels": [
+                        OwnershipLabel.stack: "shop", OwnershipLabel.environment: "dev",
+                        OwnershipLabel.service: "web", OwnershipLabel.routes: label,
+                    ]
+                ],
+                "NetworkSettings": ["Networks": Dictionary(uniqueKeysWithValues: networks.map { ($0, [:]) })],
+            ]
+        }
+        let json = String(
+            decoding: try JSONSerialization.data(withJSONObject: [
+                container("on", networks: ["acme_edge", "shop-dev_default"]), container("off", networks: ["bridge"]),
+            ]), as: UTF8.self)
+        #expect(try DockerEngine.decodeLiveRoutes(json, servedOn: "acme_edge").first?.servers == ["on"])
+        // Conflicts count every claim, reachable or not.
+        #expect(try DockerEngine.decodeLiveRoutes(json).first?.servers == ["off", "on"])
+    }
+
     @Test func aRouteLabelSurvivesTheRoundTripWithEveryMiddleware() throws {
         let route = Route(
             host: "acme.test", pathPrefix: "/admin", port: 9000,

@@ -46,6 +46,36 @@ struct SharedInfrastructureEndToEndTests {
             ?? "no answer"
     }
 
+    static func refusedReloadKeepsTheRunningRoutes() async throws {
+        let engine = DockerEngine()
+        let gateway = Gateway.nginx(
+            service: "nginx", network: SharedNetwork("internal", engineName: "behindy_internal", owner: "behindy-ops"))
+        let route = Route(
+            host: "broken.\(host)", port: 8080,
+            tls: .certificate(certificate: "/missing/cert.pem", key: "/missing/key.pem"),
+            location: SourceLocation(fileID: "Hand/Run.swift", line: 1))
+        let name = RealEngine.uniqueName("behindy-broken")
+        let started = try await engine.run([
+            "run", "--detach", "--name", name, "--network", "behindy_internal",
+            "--label", "\(OwnershipLabel.stack)=behindy-broken", "--label", "\(OwnershipLabel.environment)=dev",
+            "--label", "\(OwnershipLabel.service)=web", "--label",
+            "\(OwnershipLabel.routes)=\(RouteLabel.encode([route]))",
+            "berth-test/busybox:1", "httpd", "-f", "-p", "8080",
+        ])
+        try #require(started.succeeded, "\(started.standardError)")
+        do {
+            try await GatewaySync(engine: engine).sync(gateway)
+            Issue.record("a routes file with a missing certificate was activated")
+        } catch let refused as GatewayReloadFailure {
+            #expect(refused.description.contains("/missing/cert.pem"), "\(refused)")
+            #expect(refused.description.contains("keeps serving the routes it had"))
+        }
+        #expect(await page(host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
+        _ = try await engine.run(["rm", "--force", name])
+        try await GatewaySync(engine: engine).sync(gateway)
+        #expect(await page(host, "/", containing: "behindy-front").hasSuffix("behindy-front"))
+    }
+
     @Test(
         "each repository deploys itself; requests reach the right app by host and path; a third claim is refused; down of one leaves the others routed"
     )
@@ -98,11 +128,18 @@ struct SharedInfrastructureEndToEndTests {
             #expect(try await DockerEngine().liveRoutes() == before)
             #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
 
+            // Routes nginx refuses never replace the running ones: a route whose certificate file
+            // the gateway does not have (a container started by hand, with Berth's labels).
+            try await Self.refusedReloadKeepsTheRunningRoutes()
+
             // One app leaves: its route disappears from the gateway, the others keep working.
             let down = try await Self.deploy("behindy-story", ["down", "--env", "dev"])
             try #require(down.status == 0, "deploy down of behindy-story failed:\n\(down.output)")
-            // `/llm/` now falls to the front's `/`.
-            #expect(await Self.page(Self.host, "/llm/", containing: "behindy-front").hasSuffix("behindy-front"))
+            // `/llm/` now falls to the front's `/`, whose server has no such page.
+            let llm = await LoopbackHTTP.poll(port: Self.gatewayPort, host: Self.host, path: "/llm/") {
+                !$0.body.contains("behindy-story")
+            }
+            #expect(llm?.status == 404, "\(String(describing: llm))")
             #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
             #expect(await Self.page(Self.host, "/", containing: "behindy-front").hasSuffix("behindy-front"))
         } catch {

@@ -37,7 +37,7 @@ public struct GatewaySync: Sendable {
             )
             return
         }
-        let routes = try await engine.liveRoutes()
+        let routes = try await engine.liveRoutes(servedOn: gateway.network.engineName)
         let configuration = NginxGateway(gateway).routesConfiguration(routes.map(\.gatewayRoute))
         if configuration.diagnostics.containsErrors {
             throw ValidationFailure(diagnostics: configuration.diagnostics)

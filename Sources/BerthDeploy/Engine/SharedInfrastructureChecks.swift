@@ -26,7 +26,10 @@ public struct LiveRoute: Sendable, Hashable {
 extension DockerEngine {
     /// Every route recorded on the engine's containers, whatever stack or environment deployed
     /// it; stopped containers still claim their routes but serve nothing.
-    public func liveRoutes() async throws -> [LiveRoute] {
+    /// - Parameter network: When set, only containers attached to this network (the gateway's,
+    ///   by its engine name) count as servers: a name the gateway cannot resolve would make
+    ///   nginx refuse the whole configuration.
+    public func liveRoutes(servedOn network: String? = nil) async throws -> [LiveRoute] {
         let ids = try await output([
             "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(OwnershipLabel.routes)",
         ])
@@ -36,10 +39,10 @@ extension DockerEngine {
         // A container removed between `ps` and `inspect` has no routes any more.
         let json = result.standardOutput.trimmed
         guard !json.isEmpty else { return [] }
-        return try Self.decodeLiveRoutes(json)
+        return try Self.decodeLiveRoutes(json, servedOn: network)
     }
 
-    static func decodeLiveRoutes(_ json: String) throws -> [LiveRoute] {
+    static func decodeLiveRoutes(_ json: String, servedOn network: String? = nil) throws -> [LiveRoute] {
         struct Inspected: Decodable {
             struct State: Decodable {
                 var running: Bool
@@ -49,13 +52,20 @@ extension DockerEngine {
                 var labels: [String: String]?
                 enum CodingKeys: String, CodingKey { case labels = "Labels" }
             }
+            struct Settings: Decodable {
+                struct Attachment: Decodable {}
+                var networks: [String: Attachment]?
+                enum CodingKeys: String, CodingKey { case networks = "Networks" }
+            }
             var name: String
             var state: State
             var config: Configuration
+            var networkSettings: Settings?
             enum CodingKeys: String, CodingKey {
                 case name = "Name"
                 case state = "State"
                 case config = "Config"
+                case networkSettings = "NetworkSettings"
             }
         }
         // One entry per (stack, environment, service, route): replicas share their routes.
@@ -85,7 +95,8 @@ extension DockerEngine {
                         route: route, stack: stack, environment: environment, service: service, servers: [])
                     order.append(key)
                 }
-                if item.state.running, !merged[key]!.servers.contains(server) {
+                let reachable = network.map { item.networkSettings?.networks?[$0] != nil } ?? true
+                if item.state.running, reachable, !merged[key]!.servers.contains(server) {
                     merged[key]!.servers.append(server)
                 }
             }
