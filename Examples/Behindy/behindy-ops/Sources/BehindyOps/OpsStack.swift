@@ -17,8 +17,10 @@ extension BehindyOps {
             Secret.generated("postgres_password")
             postgresService(environment)
             redisService(environment)
-            NginxGateway(gateway).stackPart(
-                image: environment.isProduction ? "nginx:1.27.3" : "berth-test/nginx:1",
+            // The Alpine image has the busybox `wget` the gateway's health check runs; its
+            // workers run as `nginx`, Debian's (the local test image's) as `www-data`.
+            NginxGateway(gateway, workerUser: environment.isProduction ? "nginx" : "www-data").stackPart(
+                image: environment.isProduction ? "nginx:1.27.3-alpine" : "berth-test/nginx:1",
                 httpPort: httpPort(environment),
                 // Certificates are renewed by certbot on the host; only production serves HTTPS.
                 httpsPort: environment.isProduction ? 443 : nil,
