@@ -489,6 +489,9 @@ cmd_up() {
             log "warning: nginx is not installed; tests that validate nginx configs will fail"
         fi
     fi
+    if ! have_cmd openssl && have_cmd apt-get; then
+        pkgs+=(openssl) # certificates for the TLS routes `nginx -t` checks
+    fi
     apt_install ${pkgs[@]+"${pkgs[@]}"}
     ensure_compose
 

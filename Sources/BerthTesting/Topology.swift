@@ -196,6 +196,6 @@ public struct Topology: Sendable {
 
     /// The Compose document `up` would apply.
     public var renderedCompose: String {
-        ComposeRenderer().render(stack, for: environment).yaml
+        ComposeRenderer().render(Preflight.resolved(stack, for: environment), for: environment).yaml
     }
 }
