@@ -1,0 +1,4 @@
+import Berth
+import InfraPlatform
+
+await InfraPlatform.deployment.main()
