@@ -86,6 +86,16 @@ public struct ComposeRenderer: Sendable {
             var secrets = YAMLMapping()
             for secret in stack.secrets {
                 var node = YAMLMapping()
+                if case .shared(let owner, _) = secret.source {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, .lossyRendering, element: "secret '\(secret.name)'",
+                            message:
+                                "It is the shared secret of stack '\(owner)', and Docker Compose without Swarm keeps no secrets on the engine to share.",
+                            fix:
+                                "Deploy this environment with Swarm (.on(.swarm)), or give the secret its own source here, such as .environment(\"…\") or .file(\"…\").",
+                            location: secret.location))
+                }
                 if case .external = secret.source {
                     diagnostics.append(
                         Diagnostic(
@@ -203,7 +213,8 @@ public struct ComposeRenderer: Sendable {
         }
         labels.append(OwnershipLabel.service, .string(service.name))
         if !service.routes.isEmpty {
-            labels.append(OwnershipLabel.routes, Self.literal(RouteLabel.encode(service.routes)))
+            // Hashed without source locations; the label written carries them (below).
+            labels.append(OwnershipLabel.routes, Self.literal(RouteLabel.fingerprint(service.routes)))
         }
         let versions = service.secrets.compactMap { mount in
             secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
@@ -211,6 +222,9 @@ public struct ComposeRenderer: Sendable {
         .joined(separator: ",")
         // The versions count as part of the `secrets` field, so a plan says "secrets" changed.
         let hash = hasher.hash(of: node, labels: labels, suffixes: ["secrets": versions])
+        if !service.routes.isEmpty {
+            labels[OwnershipLabel.routes] = Self.literal(RouteLabel.encode(service.routes))
+        }
         if !versions.isEmpty {
             labels.append(OwnershipLabel.secretVersions, .string(versions))
         }

@@ -15,6 +15,18 @@ public enum RouteLabel {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The routes without where they were written: what a service's configuration hash takes,
+    /// so moving a `.route(…)` line does not recreate the service, while changing a route does.
+    public static func fingerprint(_ routes: [Route]) -> String {
+        let unplaced = SourceLocation(fileID: "", line: 0)
+        return encode(
+            routes.map { route in
+                var route = route
+                route.location = unplaced
+                return route
+            })
+    }
+
     /// The routes a label's value records.
     /// - Throws: `DecodingError` when the value was not written by ``encode(_:)``.
     public static func decode(_ value: String) throws -> [Route] {

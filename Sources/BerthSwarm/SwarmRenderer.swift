@@ -82,6 +82,10 @@ public struct SwarmRenderer: Sendable {
             let name: String
             if case .external(let realName) = secret.source {
                 name = realName
+            } else if case .shared(let owner, let sharedName) = secret.source {
+                // The owner's object: its version is what the deploy found on the engine.
+                name = Self.versionedName(
+                    sharedName, version: secretVersions[secret.name], stack: owner, environment: environment.name)
             } else {
                 name = Self.versionedName(
                     secret.name, version: secretVersions[secret.name], stack: stack.name,
@@ -223,7 +227,8 @@ public struct SwarmRenderer: Sendable {
             serviceLabels.append(key, .string(value))
         }
         if !service.routes.isEmpty {
-            let routes = ComposeRenderer.literal(RouteLabel.encode(service.routes))
+            // Hashed without source locations; the labels written carry them (below).
+            let routes = ComposeRenderer.literal(RouteLabel.fingerprint(service.routes))
             labels.append(OwnershipLabel.routes, routes)
             serviceLabels.append(OwnershipLabel.routes, routes)
         }
@@ -240,6 +245,11 @@ public struct SwarmRenderer: Sendable {
         // The versions count as part of the `secrets` and `configs` fields, so a plan says which
         // of them changed.
         let hash = hasher.hash(of: hashed, labels: labels, suffixes: ["secrets": versions, "configs": configs])
+        if !service.routes.isEmpty {
+            let routes = ComposeRenderer.literal(RouteLabel.encode(service.routes))
+            labels[OwnershipLabel.routes] = routes
+            serviceLabels[OwnershipLabel.routes] = routes
+        }
         var hashLabels: [(String, String)] = []
         if !versions.isEmpty { hashLabels.append((OwnershipLabel.secretVersions, versions)) }
         hashLabels.append((OwnershipLabel.configHash, hash.configuration))

@@ -15,6 +15,11 @@ public enum StackBuilder {
         [.sharedNetwork(network, SourceLocation(fileID: fileID, line: line))]
     }
     public static func buildExpression(
+        _ secret: SharedSecret, fileID: String = #fileID, line: Int = #line
+    ) -> [StackElement] {
+        [.sharedSecret(secret, SourceLocation(fileID: fileID, line: line))]
+    }
+    public static func buildExpression(
         _ gateway: Gateway, fileID: String = #fileID, line: Int = #line
     ) -> [StackElement] {
         [.gateway(gateway, SourceLocation(fileID: fileID, line: line))]

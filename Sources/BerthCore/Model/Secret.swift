@@ -15,6 +15,10 @@ public struct Secret: Sendable, Hashable, Codable {
         case generated(length: Int, alphabet: Alphabet)
         /// A secret that already exists on the engine, managed elsewhere.
         case external(String)
+        /// The current version of a secret another stack of the same environment creates (a
+        /// ``SharedSecret`` of the shared infrastructure); Swarm only, since Compose keeps no
+        /// secrets on the engine.
+        case shared(owner: String, name: String)
     }
 
     /// The characters a generated secret is drawn from.

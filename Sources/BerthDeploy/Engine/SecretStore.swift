@@ -82,7 +82,8 @@ public struct SecretStore: Sendable {
                 values[secret.name] =
                     FileManager.default.contents(atPath: file.path).map(Array.init)
                     ?? Array(Self.generate(length: length, alphabet: alphabet).utf8)
-            case .external:
+            case .external, .shared:
+                // Held by the engine (Swarm), never by files here; Compose refuses both.
                 continue
             }
         }

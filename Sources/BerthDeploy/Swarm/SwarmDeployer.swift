@@ -99,6 +99,18 @@ public struct SwarmDeployer: Sendable {
             switch secret.source {
             case .external:
                 continue
+            case .shared(let owner, let name):
+                // The owner's newest version: what the owner's own services read.
+                let versions = try await engine.swarmObjects("secret", stack: owner, environment: environment)
+                    .filter { $0.logicalName == name }
+                if let current = try await engine.newest(versions, kind: "secret") {
+                    objects.secretVersions[secret.name] = current.version
+                } else {
+                    problems.append(
+                        "\(secret.location): secret '\(secret.name)' is created by stack '\(owner)' (\(environment)), which has not created it on \(engine.target): deploy \(owner) first."
+                    )
+                }
+                continue
             case .generated(let length, let alphabet):
                 let current = existingSecrets.last { $0.logicalName == secret.name }
                 if let current, !rotating.contains(secret.name) {

@@ -166,6 +166,20 @@ extension DockerEngine {
             .sorted { $0.name < $1.name }
     }
 
+    /// The most recently created of some secrets or configs, by the engine's creation time.
+    func newest(_ objects: [SwarmObject], kind: String) async throws -> SwarmObject? {
+        guard objects.count > 1 else { return objects.first }
+        let created = try await output(
+            [kind, "inspect", "--format", "{{.Spec.Name}}\t{{.CreatedAt}}"] + objects.map(\.name)
+        )
+        .split(whereSeparator: \.isNewline).reduce(into: [String: String]()) { times, line in
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            if parts.count == 2 { times[parts[0]] = parts[1] }
+        }
+        // RFC 3339 times from one engine compare in order as text.
+        return objects.max { (created[$0.name] ?? "") < (created[$1.name] ?? "") }
+    }
+
     /// Creates a secret or config from bytes passed on standard input, never as an argument.
     func createSwarmObject(
         _ kind: String,
