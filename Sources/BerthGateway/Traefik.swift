@@ -48,6 +48,10 @@ public enum Traefik {
     ///   - certificateResolver: The resolver's name, which routes use in `.resolver(…)`.
     ///   - dashboardHost: The host the dashboard answers on; `nil` for no dashboard.
     ///   - dashboardUsers: `htpasswd` entries allowed into the dashboard.
+    ///   - httpPort: The host port for plain HTTP.
+    ///   - httpsPort: The host port for HTTPS.
+    ///   - hostIP: The host address both bind to; every address by default, since the gateway
+    ///     is the way in (`"127.0.0.1"` on a development machine).
     ///   - environment: Decides the provider and where labels go.
     public static func service(
         gateway: Gateway,
@@ -56,6 +60,9 @@ public enum Traefik {
         certificateResolver: String = "letsencrypt",
         dashboardHost: String? = nil,
         dashboardUsers: BasicAuth? = nil,
+        httpPort: Int = 80,
+        httpsPort: Int = 443,
+        hostIP: String = "0.0.0.0",
         for environment: Environment,
         fileID: String = #fileID,
         line: Int = #line
@@ -86,8 +93,8 @@ public enum Traefik {
         var service = Service(gateway.service, image: image, fileID: fileID, line: line)
             .command(command)
             .networks(gateway.network.name)
-            .publish(80, public: true, mode: mode, fileID: fileID, line: line)
-            .publish(443, public: true, mode: mode, fileID: fileID, line: line)
+            .publish(80, on: httpPort, hostIP: hostIP, mode: mode, fileID: fileID, line: line)
+            .publish(443, on: httpsPort, hostIP: hostIP, mode: mode, fileID: fileID, line: line)
             .mount(.bind(dockerSocket), at: dockerSocket, readOnly: true, fileID: fileID, line: line)
             .healthCheck(
                 HealthCheck(
@@ -113,7 +120,7 @@ public enum Traefik {
     }
 
     /// What the gateway's stack needs to run Traefik: its
-    /// ``service(gateway:image:acmeEmail:certificateResolver:dashboardHost:dashboardUsers:for:fileID:line:)``
+    /// ``service(gateway:image:acmeEmail:certificateResolver:dashboardHost:dashboardUsers:httpPort:httpsPort:hostIP:for:fileID:line:)``
     /// and, with ACME, the ``acmeVolume`` for its certificates.
     ///
     /// The gateway and its network stay the stack's to declare.
@@ -124,14 +131,17 @@ public enum Traefik {
         certificateResolver: String = "letsencrypt",
         dashboardHost: String? = nil,
         dashboardUsers: BasicAuth? = nil,
+        httpPort: Int = 80,
+        httpsPort: Int = 443,
+        hostIP: String = "0.0.0.0",
         for environment: Environment,
         fileID: String = #fileID,
         line: Int = #line
     ) -> StackPart {
         let service = service(
             gateway: gateway, image: image, acmeEmail: acmeEmail, certificateResolver: certificateResolver,
-            dashboardHost: dashboardHost, dashboardUsers: dashboardUsers, for: environment, fileID: fileID,
-            line: line)
+            dashboardHost: dashboardHost, dashboardUsers: dashboardUsers, httpPort: httpPort, httpsPort: httpsPort,
+            hostIP: hostIP, for: environment, fileID: fileID, line: line)
         return StackPart {
             service
             if acmeEmail != nil { Volume(acmeVolume, fileID: fileID, line: line) }
