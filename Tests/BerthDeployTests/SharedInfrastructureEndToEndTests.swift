@@ -20,6 +20,8 @@ struct SharedInfrastructureEndToEndTests {
     static let gatewayPort = 18088
     static let host = "behindy.localhost"
     static let packages = ["behindy-ops", "behindy-front", "behindy-back", "behindy-story"]
+    /// Claims a route behindy-back serves: refused.
+    static let claimant = "behindy-admin"
 
     static func deploy(_ package: String, _ arguments: [String]) async throws -> ProcessOutcome {
         let directory = examples.appendingPathComponent(package)
@@ -99,32 +101,22 @@ struct SharedInfrastructureEndToEndTests {
             // Security headers come from the gateway on every routed response.
             let headers = LoopbackHTTP.get(port: Self.gatewayPort, host: Self.host, path: "/api/")
             #expect(headers?.status == 200)
+            #expect(headers?.head.contains("X-Frame-Options: DENY") == true, "\(headers?.head ?? "no answer")")
+            #expect(headers?.head.contains("X-Content-Type-Options: nosniff") == true)
 
-            // A third stack claiming behindy.localhost/api is refused before anything changes.
+            // A fourth repository claiming behindy.localhost/api is refused before anything
+            // changes, by `plan` and by `up`, naming the stack that serves it.
             let before = try await DockerEngine().liveRoutes()
-            let rogue = Stack("behindy-admin") {
-                Gateway.nginx(
-                    service: "nginx",
-                    network: SharedNetwork("internal", engineName: "behindy_internal", owner: "behindy-ops"))
-                Service("admin", image: "berth-test/busybox:1")
-                    .command(["httpd", "-f", "-p", "8080"])
-                    .networks("internal")
-                    .expose(8080)
-                    .healthCheck(.http(port: 8080, path: "/"))
-                    .route(Self.host, path: "/api/", port: 8080)
+            for command in ["plan", "up"] {
+                let claim = try await Self.deploy(Self.claimant, [command, "--env", "dev"])
+                #expect(claim.status != 0, "deploy \(command) of behindy-admin succeeded:\n\(claim.output)")
+                #expect(claim.output.contains("[route-claimed-by-another-stack]"), "\(claim.output)")
+                #expect(
+                    claim.output.contains("already served on")
+                        && claim.output.contains("by stack 'behindy-back' (dev), service 'api'"),
+                    "\(claim.output)")
             }
-            let deployer = RealEngine.deployer(
-                root: FileManager.default.temporaryDirectory.appendingPathComponent("berth-rogue-\(UUID().uuidString)"),
-                label: "behindy-admin")
-            do {
-                try await deployer.up(deployer.prepare(rogue, for: .dev), timeout: .seconds(60))
-                Issue.record("a stack claiming \(Self.host)/api was deployed")
-            } catch let refused as ValidationFailure {
-                let text = refused.description
-                #expect(refused.diagnostics.map(\.code) == [.routeClaimedByAnotherStack])
-                #expect(text.contains("stack 'behindy-back' (dev), service 'api'"), "\(text)")
-            }
-            #expect(try await RealEngine.labelled("behindy-admin").containers.isEmpty)
+            #expect(try await RealEngine.labelled(Self.claimant).containers.isEmpty)
             #expect(try await DockerEngine().liveRoutes() == before)
             #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
 

@@ -11,6 +11,8 @@ import Foundation
 enum LoopbackHTTP {
     struct Response: Sendable {
         var status: Int
+        /// The header lines, as received.
+        var head: String
         var body: String
     }
 
@@ -50,8 +52,10 @@ enum LoopbackHTTP {
         guard let statusLine = text.split(separator: "\r\n", maxSplits: 1).first,
             let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return nil }
-        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return Response(status: status, body: body)
+        let split = text.range(of: "\r\n\r\n")
+        let head = split.map { String(text[..<$0.lowerBound]) } ?? text
+        let body = split.map { String(text[$0.upperBound...]) } ?? ""
+        return Response(status: status, head: head, body: body)
     }
 
     /// Repeats ``get(port:host:path:timeout:)`` a bounded number of times until `accept` holds;
