@@ -175,6 +175,7 @@ struct PlanTests {
         #expect(
             Set(object.keys) == [
                 "stack", "environment", "project", "orchestrator", "dnsRoutes", "services", "networks", "volumes",
+                "routes",
             ])
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.allSatisfy { Set($0.keys) == ["service", "action", "changedFields"] })

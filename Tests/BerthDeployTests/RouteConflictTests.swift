@@ -119,6 +119,23 @@ struct RouteConflictTests {
         #expect(try DockerEngine.decodeLiveRoutes(json).first?.servers == ["off", "on"])
     }
 
+    @Test func thePlanListsRoutesToCreateKeepAndRemove() {
+        let shop = Self.app("shop", routes: [("acme.test", "/api"), ("acme.test", "/v2")])
+        var old = Self.live("shop", "dev", "acme.test", "/api")
+        old.service = "web"
+        old.route.port = 8080
+        var gone = Self.live("shop", "dev", "acme.test", "/v1")
+        gone.service = "web"
+        gone.route.port = 8080
+        let others = Self.live("blog", "dev", "blog.test", "/")
+        let changes = Plan.routeChanges(of: shop, for: .dev, live: [old, gone, others])
+        #expect(
+            changes.map { "\($0.action.rawValue) \($0.address) -> \($0.target)" } == [
+                "unchanged acme.test/api -> web:8080", "create acme.test/v2 -> web:8080",
+                "remove acme.test/v1 -> web:8080",
+            ])
+    }
+
     @Test func aRouteLabelSurvivesTheRoundTripWithEveryMiddleware() throws {
         let route = Route(
             host: "acme.test", pathPrefix: "/admin", port: 9000,

@@ -73,9 +73,11 @@ public struct ComposeDeployer: Sendable {
         let document = ComposeRenderer().render(prepared.stack, for: prepared.environment, secretVersions: versions)
         try await engine.checkReachable()
         try await engine.checkExternalNetworks(of: prepared.stack, swarm: false)
-        try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
+        let routes = try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
         let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
-        return Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
+        var plan = Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
+        plan.routes = Plan.routeChanges(of: prepared.stack, for: prepared.environment, live: routes)
+        return plan
     }
 
     private func secretStore(for prepared: Prepared) -> SecretStore {
@@ -101,9 +103,10 @@ public struct ComposeDeployer: Sendable {
         try await engine.checkReachable()
         // What other stacks own is checked before anything changes.
         try await engine.checkExternalNetworks(of: stack, swarm: false)
-        try await engine.checkRouteConflicts(of: stack, for: environment)
+        let routes = try await engine.checkRouteConflicts(of: stack, for: environment)
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
-        let plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
+        var plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
+        plan.routes = Plan.routeChanges(of: stack, for: environment, live: routes)
         let file = try render(prepared)
         console.output(plan.summary)
 

@@ -19,6 +19,16 @@ public struct Plan: Sendable, Hashable, Codable {
         public var changedFields: [String]
     }
 
+    /// One route's change at the gateway.
+    public struct RouteChange: Sendable, Hashable, Codable {
+        /// `host/path`.
+        public var address: String
+        /// The service that answers it, and its port: `api:8080`.
+        public var target: String
+        /// `create`, `remove` or `unchanged`.
+        public var action: Action
+    }
+
     /// One network's or volume's change; only creations and removals exist for them.
     public struct ResourceChange: Sendable, Hashable, Codable {
         /// The name on the engine.
@@ -43,6 +53,9 @@ public struct Plan: Sendable, Hashable, Codable {
     public var networks: [ResourceChange]
     /// Volumes created; volumes are never removed by a deploy, only by `down --volumes`.
     public var volumes: [ResourceChange]
+    /// The stack's routes through its gateway, compared with those its deployed services
+    /// record; they change with the services that declare them.
+    public var routes: [RouteChange] = []
 
     /// Whether applying the plan changes anything.
     public var hasChanges: Bool {
@@ -114,6 +127,12 @@ public struct Plan: Sendable, Hashable, Codable {
         for volume in volumes {
             lines.append("  + volume \(volume.name): create")
         }
+        for route in routes {
+            let mark = route.action == .create ? "+" : route.action == .remove ? "-" : " "
+            lines.append(
+                "  \(mark) route \(route.address) -> \(route.target)\(route.action == .unchanged ? "" : ": \(route.action.rawValue)")"
+            )
+        }
         let counts = Dictionary(grouping: services, by: \.action).mapValues(\.count)
         lines.append(
             hasChanges
@@ -165,5 +184,30 @@ extension Plan {
         self.services = services
         self.networks = []
         self.volumes = []
+    }
+}
+
+extension Plan {
+    /// The route changes of a stack: its routes against those live state records for it.
+    static func routeChanges(of stack: Stack, for environment: Environment, live: [LiveRoute]) -> [RouteChange] {
+        func line(_ route: Route, _ service: String) -> RouteChange {
+            RouteChange(address: route.address, target: "\(service):\(route.port)", action: .unchanged)
+        }
+        let deployed = Set(
+            live.filter { $0.stack == stack.name && $0.environment == environment.name }.map {
+                line($0.route, $0.service)
+            })
+        let described = stack.services.flatMap { service in service.routes.map { line($0, service.name) } }
+        var changes = described.map { change in
+            var change = change
+            change.action = deployed.contains(change) ? .unchanged : .create
+            return change
+        }
+        changes += deployed.subtracting(described).sorted { $0.address < $1.address }.map { change in
+            var change = change
+            change.action = .remove
+            return change
+        }
+        return changes
     }
 }

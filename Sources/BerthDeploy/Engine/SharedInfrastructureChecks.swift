@@ -131,11 +131,16 @@ extension DockerEngine {
 
     /// Refuses a stack whose routes claim a host and path another stack already serves on the
     /// target, naming the owner.
-    public func checkRouteConflicts(of stack: Stack, for environment: Environment) async throws {
-        guard stack.services.contains(where: { !$0.routes.isEmpty }) else { return }
+    /// - Returns: The routes on the engine, read for the check; none for a stack that has no
+    ///   gateway and no routes.
+    @discardableResult
+    public func checkRouteConflicts(of stack: Stack, for environment: Environment) async throws -> [LiveRoute] {
+        guard stack.gateway != nil || stack.services.contains(where: { !$0.routes.isEmpty }) else { return [] }
+        let live = try await liveRoutes()
         let diagnostics = RouteConflicts.diagnostics(
-            of: stack, for: environment, live: try await liveRoutes(), target: target.description)
+            of: stack, for: environment, live: live, target: target.description)
         if diagnostics.containsErrors { throw ValidationFailure(diagnostics: diagnostics) }
+        return live
     }
 }
 

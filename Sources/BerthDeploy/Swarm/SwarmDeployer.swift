@@ -194,8 +194,9 @@ public struct SwarmDeployer: Sendable {
 
     // MARK: Commands
 
-    /// Checks that the target is a Swarm manager and that the external networks exist.
-    private func checkTarget(_ prepared: Prepared) async throws {
+    /// Checks that the target is a Swarm manager, that the external networks exist and that no
+    /// other stack serves the stack's routes; returns the routes on the engine.
+    private func checkTarget(_ prepared: Prepared) async throws -> [LiveRoute] {
         try await engine.checkReachable()
         let state = try await engine.output([
             "info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}",
@@ -206,17 +207,19 @@ public struct SwarmDeployer: Sendable {
             )
         }
         try await engine.checkExternalNetworks(of: prepared.stack, swarm: true)
-        try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
+        return try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
     }
 
     /// Compares the description with the live services.
     public func plan(_ prepared: Prepared) async throws -> Plan {
-        try await checkTarget(prepared)
+        let routes = try await checkTarget(prepared)
         let current = render(prepared, objects: try await resolveObjects(prepared, rotating: []))
         let live = try await engine.swarmServices(stack: prepared.stack.name, environment: prepared.environment.name)
-        return Plan(
+        var plan = Plan(
             stack: current.stack, environment: current.environment, stackName: current.document.stackName,
             hashes: current.document.serviceHashes, live: live)
+        plan.routes = Plan.routeChanges(of: current.stack, for: current.environment, live: routes)
+        return plan
     }
 
     /// Deploys and waits until every updated service converged; a rolled-back or paused
@@ -228,13 +231,14 @@ public struct SwarmDeployer: Sendable {
     public func up(_ prepared: Prepared, timeout: Duration, rotating: Set<String> = []) async throws -> Plan {
         let stack = prepared.stack
         let environment = prepared.environment
-        try await checkTarget(prepared)
+        let routes = try await checkTarget(prepared)
         let objects = try await resolveObjects(prepared, rotating: rotating)
         let current = render(prepared, objects: objects)
         let live = try await engine.swarmServices(stack: stack.name, environment: environment.name)
-        let plan = Plan(
+        var plan = Plan(
             stack: stack, environment: environment, stackName: current.document.stackName,
             hashes: current.document.serviceHashes, live: live)
+        plan.routes = Plan.routeChanges(of: stack, for: environment, live: routes)
         let file = try render(current)
         console.output(plan.summary)
         if !plan.hasChanges, live.allSatisfy({ $0.running == $0.desired }) {
