@@ -10,7 +10,7 @@ struct Berth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "Inspect and clean up what Berth deployed on a Docker engine.",
-        subcommands: [Status.self, Destroy.self, Doctor.self]
+        subcommands: [Status.self, Routes.self, Destroy.self, Doctor.self]
     )
 }
 
@@ -49,6 +49,32 @@ extension Berth {
                     let health = container.health.map { ", \($0)" } ?? ""
                     print("  \(container.service)  \(container.name)  \(container.state)\(health)  \(container.image)")
                 }
+            }
+        }
+    }
+
+    struct Routes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every route Berth deployed on the engine: host and path, owner, upstream servers.",
+            discussion: "The routes deploys check new ones against, and an nginx gateway serves.")
+
+        @OptionGroup var options: EngineOptions
+
+        func run() async throws {
+            let engine = options.engine
+            try await engine.checkReachable()
+            let routes = try await engine.liveRoutes().sorted {
+                ($0.route.host, $0.route.pathPrefix) < ($1.route.host, $1.route.pathPrefix)
+            }
+            if routes.isEmpty {
+                print("No route deployed by Berth on \(engine.target).")
+                return
+            }
+            for live in routes {
+                let servers = live.servers.isEmpty ? "no running server" : live.servers.joined(separator: ", ")
+                print(
+                    "\(live.route.address) -> \(live.stack) (\(live.environment)) \(live.service):\(live.route.port)  [\(servers)]"
+                )
             }
         }
     }

@@ -95,6 +95,19 @@ struct SharedInfrastructureEndToEndTests {
             #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
             #expect(await Self.page(Self.host, "/llm/", containing: "behindy-story").hasSuffix("behindy-story"))
             #expect(await Self.page("api.\(Self.host)", "/", containing: "behindy-back").hasSuffix("behindy-back"))
+            // `berth routes` lists them, with their owners and upstreams.
+            let berth = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appending(path: "berth")
+            let listing = try await runProcess([berth.path, "routes"], timeout: .seconds(30))
+            #expect(listing.status == 0, "\(listing.output)")
+            for line in [
+                "behindy.localhost -> behindy-front (dev) front:3000  [behindy-front-dev-front-1]",
+                "behindy.localhost/api -> behindy-back (dev) api:8080  [behindy-back-dev-api-1]",
+                "behindy.localhost/llm -> behindy-story (dev) llm:8000  [behindy-story-dev-llm-1]",
+            ] {
+                #expect(listing.output.contains(line), "\(listing.output)")
+            }
+
             // A host no stack routes gets the gateway's own 404, and its health endpoint answers.
             #expect(LoopbackHTTP.get(port: Self.gatewayPort, host: "unknown.localhost", path: "/")?.status == 404)
             #expect(LoopbackHTTP.get(port: Self.gatewayPort, host: "localhost", path: "/healthz")?.status == 200)
