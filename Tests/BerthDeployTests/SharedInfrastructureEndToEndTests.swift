@@ -85,6 +85,14 @@ struct SharedInfrastructureEndToEndTests {
         try RealEngine.require()
         var failure: (any Error)?
         do {
+            // An app before the shared infrastructure: refused, naming what to deploy first.
+            let early = try await Self.deploy("behindy-front", ["up", "--env", "dev"])
+            #expect(early.status != 0)
+            #expect(
+                early.output.contains("Network behindy_internal was not found on")
+                    && early.output.contains("deploy behindy-ops first."), "\(early.output)")
+            #expect(try await RealEngine.labelled("behindy-front").containers.isEmpty)
+
             for package in Self.packages {
                 let up = try await Self.deploy(package, ["up", "--env", "dev"])
                 try #require(up.status == 0, "deploy up of \(package) failed:\n\(up.output)")
