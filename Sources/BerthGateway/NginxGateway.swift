@@ -205,8 +205,8 @@ public struct NginxGateway: Sendable, Hashable {
     /// The gateway's service: nginx in the foreground with the main configuration, the routes
     /// volume, the gateway's network, and ports 80 (and 443) published.
     ///
-    /// Certificate files that routes name with ``RouteTLS/certificate(certificate:key:)`` must be
-    /// mounted into it by the caller.
+    /// Certificate files that routes name with ``RouteTLS/certificate(certificate:key:)`` come
+    /// from `certificatesDirectory`.
     /// - Parameters:
     ///   - image: The nginx image, pinned.
     ///   - httpPort: The host port for plain HTTP.
@@ -215,6 +215,9 @@ public struct NginxGateway: Sendable, Hashable {
     ///     gateway is the stack's way in.
     ///   - publishMode: How Swarm publishes the ports.
     ///   - healthCheck: How the engine checks it; ``healthCheck(fileID:line:)`` by default.
+    ///   - certificatesDirectory: A host directory with the certificate files routes name in
+    ///     ``RouteTLS/certificate(certificate:key:)``, mounted read-only at the same path
+    ///     (`/etc/letsencrypt`).
     public func service(
         image: Image,
         httpPort: Int = 80,
@@ -222,6 +225,7 @@ public struct NginxGateway: Sendable, Hashable {
         hostIP: String = "0.0.0.0",
         publishMode: Port.PublishMode = .ingress,
         healthCheck: HealthCheck? = nil,
+        certificatesDirectory: String? = nil,
         fileID: String = #fileID,
         line: Int = #line
     ) -> Service {
@@ -236,11 +240,16 @@ public struct NginxGateway: Sendable, Hashable {
         if let httpsPort {
             service = service.publish(443, on: httpsPort, hostIP: hostIP, mode: publishMode, fileID: fileID, line: line)
         }
+        if let certificatesDirectory {
+            // Renewed on the host (certbot); the gateway only reads, at the same path.
+            service = service.mount(
+                .bind(certificatesDirectory), at: certificatesDirectory, readOnly: true, fileID: fileID, line: line)
+        }
         return service
     }
 
     /// What the shared-infrastructure stack needs to run the gateway: its
-    /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:fileID:line:)``, the
+    /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:certificatesDirectory:fileID:line:)``, the
     /// two main configurations as configs, and the routes volume.
     ///
     /// The gateway's network stays the stack's to declare, as the gateway handle brings it.
@@ -251,12 +260,13 @@ public struct NginxGateway: Sendable, Hashable {
         hostIP: String = "0.0.0.0",
         publishMode: Port.PublishMode = .ingress,
         healthCheck: HealthCheck? = nil,
+        certificatesDirectory: String? = nil,
         fileID: String = #fileID,
         line: Int = #line
     ) -> StackPart {
         let service = service(
             image: image, httpPort: httpPort, httpsPort: httpsPort, hostIP: hostIP, publishMode: publishMode,
-            healthCheck: healthCheck, fileID: fileID, line: line)
+            healthCheck: healthCheck, certificatesDirectory: certificatesDirectory, fileID: fileID, line: line)
         let main = Config(mainConfigName, .content(mainConfiguration()), fileID: fileID, line: line)
         let staged = Config(
             stagedConfigName, .content(mainConfiguration(routesDirectory: Self.stagedDirectory)), fileID: fileID,

@@ -103,6 +103,12 @@ struct SharedInfrastructureEndToEndTests {
             #expect(await Self.page(Self.host, "/api/", containing: "behindy-back").hasSuffix("behindy-back"))
             #expect(await Self.page(Self.host, "/llm/", containing: "behindy-story").hasSuffix("behindy-story"))
             #expect(await Self.page("api.\(Self.host)", "/", containing: "behindy-back").hasSuffix("behindy-back"))
+            // Production, with certbot's certificates and HTTPS only, validates in every package.
+            for package in Self.packages {
+                let validate = try await Self.deploy(package, ["validate", "--env", "prod"])
+                #expect(validate.status == 0, "deploy validate --env prod of \(package):\n\(validate.output)")
+            }
+
             // `berth routes` lists them, with their owners and upstreams.
             let berth = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                 .appending(path: "berth")

@@ -12,7 +12,9 @@ let admin = Deployment(environments: BehindyOps.environments) { environment in
             .networks(BehindyOps.network.name)
             .expose(8080)
             .healthCheck(BehindyOps.httpCheck(port: 8080))
-            .route(BehindyOps.host(environment), path: "/api/", port: 8080, middlewares: [.securityHeaders(.strict)])
+            .route(
+                BehindyOps.host(environment), path: "/api/", port: 8080, tls: BehindyOps.tls(environment),
+                middlewares: BehindyOps.edgeMiddlewares(environment))
     }
 }
 

@@ -23,10 +23,13 @@ func api(_ environment: Environment, host: String) -> Service {
         .expose(8080)
         .healthCheck(BehindyOps.httpCheck(port: 8080, path: "/api/"))
         .route(
-            host, path: "/api", port: 8080,
-            middlewares: [.securityHeaders(.strict), .rateLimit(.perSecond(20, burst: 40)), .maxBodySize(10 << 20)],
+            host, path: "/api", port: 8080, tls: BehindyOps.tls(environment),
+            middlewares: BehindyOps.edgeMiddlewares(environment) + [
+                .rateLimit(.perSecond(20, burst: 40)), .maxBodySize(10 << 20),
+            ],
             health: UpstreamHealth(maxFails: 3, failTimeout: .seconds(10))
         )
+        // The API's own host, served without TLS: its certificate covers Behindy's host only.
         .route("api.\(host)", port: 8080, middlewares: [.securityHeaders(.strict)])
         .resources(Resources(cpuLimit: 1, memoryLimit: "768m"))
     if environment.isProduction {

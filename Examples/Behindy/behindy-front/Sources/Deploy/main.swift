@@ -16,8 +16,8 @@ let front = Deployment(environments: BehindyOps.environments) { environment in
             .healthCheck(BehindyOps.httpCheck(port: 3000))
             // Next.js hot reload and live updates use WebSockets.
             .route(
-                BehindyOps.host(environment), port: 3000,
-                middlewares: [.securityHeaders(.strict), .websockets],
+                BehindyOps.host(environment), port: 3000, tls: BehindyOps.tls(environment),
+                middlewares: BehindyOps.edgeMiddlewares(environment) + [.websockets],
                 health: UpstreamHealth(maxFails: 3, failTimeout: .seconds(10))
             )
             .resources(Resources(cpuLimit: 0.5, memoryLimit: "256m"))

@@ -36,6 +36,23 @@ public enum BehindyOps {
         environment.isProduction ? "behindy.me" : "behindy.localhost"
     }
 
+    /// How the gateway terminates TLS for Behindy's host: certbot's files on the production
+    /// server (renewed on the host and mounted into the gateway), plain HTTP elsewhere.
+    public static func tls(_ environment: Environment) -> RouteTLS {
+        guard environment.isProduction else { return .none }
+        let live = "\(certificatesDirectory)/live/\(host(environment))"
+        return .certificate(certificate: "\(live)/fullchain.pem", key: "\(live)/privkey.pem")
+    }
+
+    /// What every route of Behindy adds in front of its own middlewares: HTTPS only, in
+    /// production.
+    public static func edgeMiddlewares(_ environment: Environment) -> [Middleware] {
+        environment.isProduction ? [.redirectToHTTPS, .securityHeaders(.strict)] : [.securityHeaders(.strict)]
+    }
+
+    /// Where certbot keeps certificates, on the host and in the gateway.
+    public static let certificatesDirectory = "/etc/letsencrypt"
+
     /// The host port the gateway publishes plain HTTP on.
     public static func httpPort(_ environment: Environment) -> Int {
         environment.isProduction ? 80 : 18088

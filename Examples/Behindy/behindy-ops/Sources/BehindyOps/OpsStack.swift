@@ -19,13 +19,18 @@ extension BehindyOps {
             redisService(environment)
             // The Alpine image has the busybox `wget` the gateway's health check runs; its
             // workers run as `nginx`, Debian's (the local test image's) as `www-data`.
-            NginxGateway(gateway, workerUser: environment.isProduction ? "nginx" : "www-data").stackPart(
-                image: environment.isProduction ? "nginx:1.27.3-alpine" : "berth-test/nginx:1",
-                httpPort: httpPort(environment),
-                // Certificates are renewed by certbot on the host; only production serves HTTPS.
-                httpsPort: environment.isProduction ? 443 : nil,
-                hostIP: environment.isProduction ? "0.0.0.0" : "127.0.0.1")
+            gatewayPart(environment)
         }
+    }
+
+    static func gatewayPart(_ environment: Environment) -> StackPart {
+        NginxGateway(gateway, workerUser: environment.isProduction ? "nginx" : "www-data").stackPart(
+            image: environment.isProduction ? "nginx:1.27.3-alpine" : "berth-test/nginx:1",
+            httpPort: httpPort(environment),
+            // Only production serves HTTPS, with certbot's certificates from the host.
+            httpsPort: environment.isProduction ? 443 : nil,
+            hostIP: environment.isProduction ? "0.0.0.0" : "127.0.0.1",
+            certificatesDirectory: environment.isProduction ? certificatesDirectory : nil)
     }
 
     static func postgresService(_ environment: Environment) -> Service {

@@ -18,8 +18,10 @@ let story = Deployment(environments: BehindyOps.environments) { environment in
             .healthCheck(BehindyOps.httpCheck(port: 8000))
             // Story generation streams for a while; the limit keeps one client from hogging it.
             .route(
-                BehindyOps.host(environment), path: "/llm", port: 8000,
-                middlewares: [.securityHeaders(.strict), .stripPrefix, .rateLimit(.perMinute(30, burst: 10))]
+                BehindyOps.host(environment), path: "/llm", port: 8000, tls: BehindyOps.tls(environment),
+                middlewares: BehindyOps.edgeMiddlewares(environment) + [
+                    .stripPrefix, .rateLimit(.perMinute(30, burst: 10)),
+                ]
             )
             .resources(Resources(cpuLimit: 1, memoryLimit: "1g"))
     }
