@@ -107,14 +107,14 @@ private struct NginxRoutesRenderer {
 
     mutating func render(_ routes: [GatewayRoute]) -> NginxRoutesConfiguration {
         let sorted = routes.sorted { a, b in
-            (a.route.host.lowercased(), normalizedPath(a.route.pathPrefix), a.stack, a.environment, a.service)
-                < (b.route.host.lowercased(), normalizedPath(b.route.pathPrefix), b.stack, b.environment, b.service)
+            (a.route.host.lowercased(), a.route.normalizedPathPrefix, a.stack, a.environment, a.service)
+                < (b.route.host.lowercased(), b.route.normalizedPathPrefix, b.stack, b.environment, b.service)
         }
         var hosts: [(host: String, plans: [Plan])] = []
         var claimed: [String: GatewayRoute] = [:]
         for route in sorted {
             let host = route.route.host.lowercased()
-            let path = normalizedPath(route.route.pathPrefix)
+            let path = route.route.normalizedPathPrefix
             if let earlier = claimed[host + path] {
                 report(
                     .warning, .nginxShadowedRoute, route,
@@ -566,11 +566,4 @@ private struct NginxRoutesRenderer {
     private func shortHash(_ text: String) -> String {
         String(SHA256.hexDigest(text).prefix(8))
     }
-}
-
-/// `/api/` and `/api` are one prefix: trailing slashes go, `/` stays.
-private func normalizedPath(_ path: String) -> String {
-    var path = path.isEmpty ? "/" : path
-    while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-    return path
 }

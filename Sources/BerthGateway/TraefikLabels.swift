@@ -158,11 +158,7 @@ private struct RouteLabels {
     }
 
     /// The path prefix as every gateway Berth renders matches it: `/api/` is `/api`.
-    private var path: String {
-        var path = route.pathPrefix
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        return path
-    }
+    private var path: String { route.normalizedPathPrefix }
 
     /// `` Host(`h`) ``, with `` && PathPrefix(`/p`) `` under a path: v3 matchers take one argument.
     var rule: String {

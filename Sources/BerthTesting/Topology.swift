@@ -184,13 +184,8 @@ public struct Topology: Sendable {
     /// #expect(topology.routeConflicts(with: AcmeInfra.stack(for: .prod)) == [])
     /// ```
     public func routeConflicts(with other: Stack) -> [String] {
-        func key(_ host: String, _ path: String) -> String {
-            var path = Substring(path)
-            while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
-            return host.lowercased() + path
-        }
-        let claimed = Set(other.services.flatMap { $0.routes.map { key($0.host, $0.pathPrefix) } })
-        let conflicts = routes.filter { claimed.contains(key($0.host, $0.pathPrefix)) }.map(\.address)
+        let claimed = Set(other.services.flatMap { $0.routes.map(\.claim) })
+        let conflicts = stack.services.flatMap { $0.routes.filter { claimed.contains($0.claim) }.map(\.address) }
         return Array(Set(conflicts)).sorted()
     }
 

@@ -49,6 +49,18 @@ public struct Route: Sendable, Hashable, Codable {
     /// reported in.
     public var address: String { pathPrefix == "/" ? host : host + pathPrefix }
 
+    /// The path prefix as every gateway Berth renders matches it: `/api/` and `/api` are one
+    /// prefix, so trailing slashes go and `/` stays.
+    public var normalizedPathPrefix: String {
+        var path = pathPrefix.isEmpty ? "/" : pathPrefix
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// What two routes claiming the same requests share: the host in lowercase and the
+    /// normalized path prefix (`shop.example.com/api`).
+    public var claim: String { host.lowercased() + normalizedPathPrefix }
+
     /// Whether the route forwards WebSocket upgrades.
     public var allowsWebSockets: Bool { middlewares.contains(.websockets) }
 }

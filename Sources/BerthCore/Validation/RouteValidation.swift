@@ -35,7 +35,7 @@ extension StackValidator {
         for service in stack.services {
             for route in service.routes {
                 checkRoute(route, of: service)
-                let key = route.host.lowercased() + Self.normalizedPath(route.pathPrefix)
+                let key = route.claim
                 if let earlier = claimed[key] {
                     report(
                         .error, .duplicateRoute, "service '\(service.name)'",
@@ -48,13 +48,6 @@ extension StackValidator {
             }
         }
         checkGateway()
-    }
-
-    /// `/api/` and `/api` match the same requests for every gateway Berth renders.
-    static func normalizedPath(_ path: String) -> String {
-        var path = path
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        return path
     }
 
     private mutating func checkRoute(_ route: Route, of service: Service) {
@@ -230,7 +223,7 @@ extension StackValidator {
                 )
             }
         case .stripPrefix:
-            if Self.normalizedPath(route.pathPrefix) == "/" {
+            if route.normalizedPathPrefix == "/" {
                 report(
                     .warning, .invalidMiddleware, element,
                     "Route \(route.address) strips its prefix, but its prefix is '/', so nothing is stripped.",

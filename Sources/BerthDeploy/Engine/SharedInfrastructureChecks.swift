@@ -162,12 +162,12 @@ public enum RouteConflicts {
     ) -> [Diagnostic] {
         var claims: [String: LiveRoute] = [:]
         for other in live where !(other.stack == stack.name && other.environment == environment.name) {
-            claims[key(other.route)] = claims[key(other.route)] ?? other
+            claims[other.route.claim] = claims[other.route.claim] ?? other
         }
         var diagnostics: [Diagnostic] = []
         for service in stack.services {
             for route in service.routes {
-                guard let owner = claims[key(route)] else { continue }
+                guard let owner = claims[route.claim] else { continue }
                 let declared = "\(owner.route.location)"
                 diagnostics.append(
                     Diagnostic(
@@ -180,12 +180,5 @@ public enum RouteConflicts {
             }
         }
         return diagnostics
-    }
-
-    /// Host and path as every gateway matches them: host case-insensitive, `/api/` as `/api`.
-    static func key(_ route: Route) -> String {
-        var path = route.pathPrefix
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        return route.host.lowercased() + path
     }
 }
