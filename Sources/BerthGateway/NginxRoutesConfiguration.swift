@@ -177,6 +177,12 @@ private struct NginxRoutesRenderer {
                     "Its route \(plan.route.route.address) asks for certificates from ACME resolver '\(name)', which nginx does not have; it is served over plain HTTP only.",
                     fix: "Use .certificate(certificate:key:) with files mounted into the gateway.")
                 plain.append(plan.route)
+            case .gatewayCertificates:
+                report(
+                    .error, .nginxUnsupportedTLS, plan.route,
+                    "Its route \(plan.route.route.address) asks for the gateway's own certificates, which an nginx server does not have; it is served over plain HTTP only.",
+                    fix: "Use .certificate(certificate:key:) with files mounted into the gateway.")
+                plain.append(plan.route)
             case .certificate(let file, let key):
                 if let certificate {
                     if certificate.certificate != file || certificate.key != key {

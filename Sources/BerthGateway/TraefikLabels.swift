@@ -128,9 +128,9 @@ private struct RouteLabels {
         case .resolver(let resolver):
             add("\(router).tls", "true")
             add("\(router).tls.certresolver", resolver)
-        case .certificate:
-            // Traefik takes certificate files from its file provider only; the route still
-            // asks for TLS, and validation says where the files belong.
+        case .certificate, .gatewayCertificates:
+            // Traefik takes certificate files from its file provider only (validation refuses
+            // `.certificate` and says where the files belong): TLS with what Traefik holds.
             add("\(router).tls", "true")
         }
         if isTLS, route.middlewares.contains(.redirectToHTTPS) {

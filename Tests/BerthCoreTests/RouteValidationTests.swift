@@ -515,6 +515,15 @@ struct RouteValidationTests {
         #expect(diagnostic.location == here(line))
     }
 
+    @Test func gatewayCertificatesOnTraefikAndOnNginx() throws {
+        let (api, line) = (routable().route("shop.example.com", port: 8080, tls: .gatewayCertificates), #line)
+        #expect(shop(behind: Infra.traefik) { api }.validate(for: .dev) == [])
+        let diagnostic = try onlyDiagnostic(of: shop(behind: Infra.nginx) { api })
+        #expect(diagnostic.code == .unsupportedTLS)
+        #expect(diagnostic.fix == "Use .certificate(certificate:key:) with files mounted into the gateway.")
+        #expect(diagnostic.location == here(line))
+    }
+
     @Test(arguments: [
         (RouteTLS.certificate(certificate: "certs/shop.pem", key: "/etc/ssl/shop.key"), ["certs/shop.pem"]),
         (.certificate(certificate: "/etc/ssl/shop.pem", key: "./shop.key"), ["./shop.key"]),

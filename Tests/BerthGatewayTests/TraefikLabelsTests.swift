@@ -49,6 +49,25 @@ struct TraefikLabelsTests {
         #expect(web.deploy.labels.isEmpty)
     }
 
+    @Test func theGatewaysOwnCertificatesAreTLSWithoutAResolver() throws {
+        let stack = Stack("dev-tools") {
+            Gateway.traefik(network: SharedNetwork("edge", engineName: "acme_edge", owner: "acme-infra"))
+            Service("grafana", image: "grafana/grafana:11.3.0").expose(3000).networks("edge")
+                .healthCheck(.http(port: 3000))
+                .route("grafana.localhost", port: 3000, tls: .gatewayCertificates, middlewares: [.redirectToHTTPS])
+        }
+        #expect(stack.validate(for: Fixtures.compose) == [])
+        let labels = Self.pairs(
+            try Self.service("grafana", of: TraefikLabels.apply(to: stack, for: Fixtures.compose)).labels)
+        #expect(labels.contains("traefik.http.routers.dev-tools-dev-grafana-0.tls=true"))
+        #expect(labels.contains("traefik.http.routers.dev-tools-dev-grafana-0.entrypoints=websecure"))
+        #expect(!labels.contains { $0.contains("certresolver") })
+        #expect(labels.contains("traefik.http.routers.dev-tools-dev-grafana-0-http.entrypoints=web"))
+        #expect(
+            TraefikValidation.diagnostics(
+                of: TraefikLabels.apply(to: stack, for: Fixtures.compose), for: Fixtures.compose) == [])
+    }
+
     @Test func pathRoutesStripTheirPrefixAndKeepMiddlewaresInRouteOrder() throws {
         let stack = TraefikLabels.apply(to: Fixtures.shop(), for: Fixtures.compose)
         let labels = Dictionary(

@@ -72,8 +72,11 @@ public enum RouteTLS: Sendable, Hashable, Codable {
     /// Certificates obtained by an ACME resolver of the gateway, by name (Traefik's
     /// `certificatesresolvers.<name>`).
     case resolver(String)
-    /// Certificate and key files, as paths inside the gateway's container.
+    /// Certificate and key files, as paths inside the gateway's container (nginx).
     case certificate(certificate: String, key: String)
+    /// The certificates the gateway already holds: Traefik's default certificate or those of
+    /// its file provider (a local development certificate from mkcert, a company CA).
+    case gatewayCertificates
 }
 
 /// What a gateway does to a request on a route, before passing it on.

@@ -148,12 +148,20 @@ extension StackValidator {
                         "Write the absolute path where the gateway mounts the file, such as '/etc/letsencrypt/live/…'.",
                     at: route.location)
             }
+        case (.gatewayCertificates, .traefik):
+            break
+        case (.gatewayCertificates, .nginx):
+            report(
+                .error, .unsupportedTLS, element,
+                "Route \(route.address) asks for the gateway's own certificates, but an nginx server names its certificate files itself.",
+                fix: "Use .certificate(certificate:key:) with files mounted into the gateway.",
+                at: route.location)
         case (.certificate, .traefik):
             report(
                 .error, .unsupportedTLS, element,
                 "Route \(route.address) names certificate files, which Traefik reads from its own file provider, never from a service's labels.",
                 fix:
-                    "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .resolver there.",
+                    "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .gatewayCertificates.",
                 at: route.location)
         }
     }
