@@ -73,14 +73,17 @@ struct RouteConflictTests {
                 OwnershipLabel.routes: label,
             ]
             labels["com.docker.swarm.service.name"] = swarmService
-            return ["Name": "/" + name, "State": ["Running": running], "Config": ["Labels": labels]]
+            return [
+                "Id": name, "Name": "/" + name, "State": ["Status": running ? "running" : "exited"],
+                "Config": ["Labels": labels],
+            ]
         }
         let json = String(
             decoding: try JSONSerialization.data(withJSONObject: [
                 container("shop-dev-api-2", running: true), container("shop-dev-api-1", running: true),
                 container("shop-dev-api-3", running: false),
             ]), as: UTF8.self)
-        let live = try DockerEngine.decodeLiveRoutes(json)
+        let live = try DockerEngine.liveRoutes(in: DockerEngine.decodeContainers(json))
         #expect(live.count == 1)
         #expect(live.first?.route == routes[0])
         #expect(live.first?.servers == ["shop-dev-api-1", "shop-dev-api-2"])
@@ -91,7 +94,8 @@ struct RouteConflictTests {
                 container("a.1.x", running: true, swarmService: "shop-dev_api"),
                 container("a.2.y", running: true, swarmService: "shop-dev_api"),
             ]), as: UTF8.self)
-        #expect(try DockerEngine.decodeLiveRoutes(swarm).first?.servers == ["shop-dev_api"])
+        #expect(
+            try DockerEngine.liveRoutes(in: DockerEngine.decodeContainers(swarm)).first?.servers == ["shop-dev_api"])
     }
 
     @Test func onlyContainersOnTheGatewayNetworkServeIt() throws {
@@ -100,7 +104,7 @@ struct RouteConflictTests {
         ])
         func container(_ name: String, networks: [String]) -> [String: Any] {
             [
-                "Name": "/" + name, "State": ["Running": true],
+                "Id": name, "Name": "/" + name, "State": ["Status": "running"],
                 "Config": [
                     "Labels": [
                         OwnershipLabel.stack: "shop", OwnershipLabel.environment: "dev",
@@ -114,9 +118,11 @@ struct RouteConflictTests {
             decoding: try JSONSerialization.data(withJSONObject: [
                 container("on", networks: ["acme_edge", "shop-dev_default"]), container("off", networks: ["bridge"]),
             ]), as: UTF8.self)
-        #expect(try DockerEngine.decodeLiveRoutes(json, servedOn: "acme_edge").first?.servers == ["on"])
+        #expect(
+            try DockerEngine.liveRoutes(in: DockerEngine.decodeContainers(json), servedOn: "acme_edge").first?.servers
+                == ["on"])
         // Conflicts count every claim, reachable or not.
-        #expect(try DockerEngine.decodeLiveRoutes(json).first?.servers == ["off", "on"])
+        #expect(try DockerEngine.liveRoutes(in: DockerEngine.decodeContainers(json)).first?.servers == ["off", "on"])
     }
 
     @Test func thePlanListsRoutesToCreateKeepAndRemove() {

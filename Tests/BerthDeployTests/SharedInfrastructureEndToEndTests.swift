@@ -22,6 +22,9 @@ struct SharedInfrastructureEndToEndTests {
     static let packages = ["behindy-ops", "behindy-front", "behindy-back", "behindy-story"]
     /// Claims a route behindy-back serves: refused.
     static let claimant = "behindy-admin"
+    /// behindy-ops's gateway, as the apps' `BehindyOps.gateway` handle describes it.
+    static let gateway = Gateway.nginx(
+        service: "nginx", network: SharedNetwork("internal", engineName: "behindy_internal", owner: "behindy-ops"))
 
     static func deploy(_ package: String, _ arguments: [String]) async throws -> ProcessOutcome {
         let directory = examples.appendingPathComponent(package)
@@ -50,8 +53,7 @@ struct SharedInfrastructureEndToEndTests {
 
     static func refusedReloadKeepsTheRunningRoutes() async throws {
         let engine = DockerEngine()
-        let gateway = Gateway.nginx(
-            service: "nginx", network: SharedNetwork("internal", engineName: "behindy_internal", owner: "behindy-ops"))
+        let gateway = Self.gateway
         let route = Route(
             host: "broken.\(host)", port: 8080,
             tls: .certificate(certificate: "/missing/cert.pem", key: "/missing/key.pem"),
@@ -150,6 +152,19 @@ struct SharedInfrastructureEndToEndTests {
             // Routes nginx refuses never replace the running ones: a route whose certificate file
             // the gateway does not have (a container started by hand, with Berth's labels).
             try await Self.refusedReloadKeepsTheRunningRoutes()
+
+            // A routed container that stops: the reload goes through, its route answers 503,
+            // and it is served again once it runs.
+            let story = "behindy-story-dev-llm-1"
+            _ = try await DockerEngine().output(["stop", story])
+            try await GatewaySync(engine: DockerEngine()).sync(Self.gateway)
+            let stopped = await LoopbackHTTP.poll(port: Self.gatewayPort, host: Self.host, path: "/llm/") {
+                $0.status == 503
+            }
+            #expect(stopped?.status == 503, "\(String(describing: stopped))")
+            _ = try await DockerEngine().output(["start", story])
+            try await GatewaySync(engine: DockerEngine()).sync(Self.gateway)
+            #expect(await Self.page(Self.host, "/llm/", containing: "behindy-story").hasSuffix("behindy-story"))
 
             // One app leaves: its route disappears from the gateway, the others keep working.
             let down = try await Self.deploy("behindy-story", ["down", "--env", "dev"])

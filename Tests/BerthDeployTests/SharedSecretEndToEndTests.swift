@@ -72,6 +72,19 @@ struct SharedSecretEndToEndTests {
                 #expect(ownerValue == appValue, "the app reads another value than the owner's")
                 // The app created no secret of its own: it refers to the owner's.
                 #expect(try await SwarmEndToEndTests.secrets(of: app).isEmpty)
+
+                // The owner rotates; the app still reads the old version, which therefore stays.
+                let ownerPrepared = try ownerDeployer.prepare(ownerStack, for: environment)
+                try await ownerDeployer.up(ownerPrepared, timeout: .seconds(120), rotating: ["db_password"])
+                let rotated = try await Self.value(in: owner, service: "db")
+                #expect(rotated != ownerValue)
+                #expect(try await SwarmEndToEndTests.secrets(of: owner).count == 2)  // the old version and the new
+                // Another deploy of the owner keeps the newest version, not the one still in use.
+                try await ownerDeployer.up(ownerPrepared, timeout: .seconds(120))
+                #expect(try await Self.value(in: owner, service: "db") == rotated)
+                // The app's next deploy moves it to the owner's current version.
+                try await appDeployer.up(appDeployer.prepare(appStack, for: environment), timeout: .seconds(120))
+                #expect(try await Self.value(in: app, service: "api") == rotated)
             }
         }
     }

@@ -23,27 +23,23 @@ enum StackDeployer {
         }
     }
 
-    /// Validates and renders, printing warnings; throws ``ValidationFailure`` on errors.
-    func check(_ stack: Stack, for environment: Environment) throws {
-        switch self {
-        case .compose(let deployer): printWarnings(try deployer.prepare(stack, for: environment).diagnostics)
-        case .swarm(let deployer): printWarnings(try deployer.prepare(stack, for: environment).diagnostics)
-        }
-    }
+    // Each command validates and renders once: `prepare` throws ``ValidationFailure`` on errors
+    // before anything touches the engine, and `checked` prints the warnings.
 
     func plan(_ stack: Stack, for environment: Environment) async throws -> Plan {
         switch self {
-        case .compose(let deployer): try await deployer.plan(deployer.prepare(stack, for: environment))
-        case .swarm(let deployer): try await deployer.plan(deployer.prepare(stack, for: environment))
+        case .compose(let deployer): try await deployer.plan(checked(deployer.prepare(stack, for: environment)))
+        case .swarm(let deployer): try await deployer.plan(checked(deployer.prepare(stack, for: environment)))
         }
     }
 
     func up(_ stack: Stack, for environment: Environment, timeout: Duration, rotating: Set<String> = []) async throws {
         switch self {
         case .compose(let deployer):
-            try await deployer.up(deployer.prepare(stack, for: environment), timeout: timeout)
+            try await deployer.up(checked(deployer.prepare(stack, for: environment)), timeout: timeout)
         case .swarm(let deployer):
-            try await deployer.up(deployer.prepare(stack, for: environment), timeout: timeout, rotating: rotating)
+            try await deployer.up(
+                checked(deployer.prepare(stack, for: environment)), timeout: timeout, rotating: rotating)
         }
         try await syncGateway(of: stack)
     }
@@ -69,8 +65,18 @@ enum StackDeployer {
 
     func render(_ stack: Stack, for environment: Environment) throws -> URL {
         switch self {
-        case .compose(let deployer): try deployer.render(deployer.prepare(stack, for: environment))
-        case .swarm(let deployer): try deployer.render(deployer.prepare(stack, for: environment))
+        case .compose(let deployer): try deployer.render(checked(deployer.prepare(stack, for: environment)))
+        case .swarm(let deployer): try deployer.render(checked(deployer.prepare(stack, for: environment)))
         }
+    }
+
+    private func checked(_ prepared: ComposeDeployer.Prepared) -> ComposeDeployer.Prepared {
+        printWarnings(prepared.diagnostics)
+        return prepared
+    }
+
+    private func checked(_ prepared: SwarmDeployer.Prepared) -> SwarmDeployer.Prepared {
+        printWarnings(prepared.diagnostics)
+        return prepared
     }
 }

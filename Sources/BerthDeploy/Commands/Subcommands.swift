@@ -16,7 +16,6 @@ struct PlanCommand: DeploymentCommand {
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
         let deployer = StackDeployer(for: environment, options: options)
-        try deployer.check(stack, for: environment)
         let plan = try await deployer.plan(stack, for: environment)
         if json {
             try printJSON(plan)
@@ -47,7 +46,6 @@ struct UpCommand: DeploymentCommand {
             swarm.resolveImage = resolve
             deployer = .swarm(swarm)
         }
-        try deployer.check(stack, for: environment)
         try await deployer.up(stack, for: environment, timeout: .seconds(timeout))
         return 0
     }
@@ -155,7 +153,6 @@ struct RenderCommand: DeploymentCommand {
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
         let deployer = StackDeployer(for: environment, options: options)
-        try deployer.check(stack, for: environment)
         print(try deployer.render(stack, for: environment).path)
         return 0
     }

@@ -41,15 +41,10 @@ public struct ComposeDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
-        // Rendering a stack with dangling references would only repeat those errors.
-        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
-        // From here on the stack carries what its gateway reads (Traefik labels).
-        let stack = Preflight.resolved(stack, for: environment)
-        let document = ComposeRenderer().render(stack, for: environment)
-        diagnostics += document.diagnostics
-        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
-        return Prepared(stack: stack, environment: environment, document: document, diagnostics: diagnostics)
+        let checked = try Preflight.render(stack, for: environment) { ComposeRenderer().render($0, for: environment) }
+        return Prepared(
+            stack: checked.stack, environment: environment, document: checked.document,
+            diagnostics: checked.diagnostics)
     }
 
     /// Writes the rendered Compose file and returns its location.

@@ -52,6 +52,10 @@ public struct LiveContainer: Sendable, Hashable, Codable {
     public var configHash: String?
     /// Its ``OwnershipLabel/fieldHashes`` label, parsed.
     public var fieldHashes: [String: String]
+    /// Every label it carries.
+    public var labels: [String: String] = [:]
+    /// The engine names of the networks it is attached to, sorted.
+    public var networks: [String] = []
 
     /// Whether it is running and, if it has a health check, healthy.
     public var isReady: Bool {
@@ -66,31 +70,35 @@ extension DockerEngine {
             "--filter", "label=\(OwnershipLabel.stack)=\(stack)",
             "--filter", "label=\(OwnershipLabel.environment)=\(environment)",
         ]
-        let ids = try await output(["ps", "--all", "--quiet", "--no-trunc"] + filters)
-            .split(whereSeparator: \.isNewline).map(String.init)
-        var containers: [LiveContainer] = []
-        if !ids.isEmpty {
-            // A container can disappear between `ps` and `inspect`: Compose removes the old
-            // container of a service it recreates while `up` watches. Docker then prints the
-            // others and exits 1 with "No such container"; the vanished one is simply gone.
-            let inspect = ["container", "inspect"] + ids
-            let result = try await run(inspect)
-            let vanished = ["No such container", "No such object"].contains {
-                result.standardError.contains($0)
-            }
-            guard result.succeeded || vanished else {
-                throw EngineError(
-                    "`docker \(inspect.joined(separator: " "))` failed on \(target) (exit \(result.exitCode)): "
-                        + result.standardError.trimmed)
-            }
-            let json = result.standardOutput.trimmed
-            containers = json.isEmpty ? [] : try Self.decodeContainers(json)
-        }
+        let containers = try await containers(filters)
         let networks = try await output(["network", "ls", "--format", "{{.Name}}"] + filters)
             .split(whereSeparator: \.isNewline).map(String.init).sorted()
         let volumes = try await output(["volume", "ls", "--format", "{{.Name}}"] + filters)
             .split(whereSeparator: \.isNewline).map(String.init).sorted()
         return LiveState(containers: containers, networks: networks, volumes: volumes)
+    }
+
+    /// Every container, running or not, that matches `docker ps` filters, as `docker container
+    /// inspect` describes it.
+    func containers(_ filters: [String]) async throws -> [LiveContainer] {
+        let ids = try await output(["ps", "--all", "--quiet", "--no-trunc"] + filters)
+            .split(whereSeparator: \.isNewline).map(String.init)
+        guard !ids.isEmpty else { return [] }
+        // A container can disappear between `ps` and `inspect`: Compose removes the old
+        // container of a service it recreates while `up` watches. Docker then prints the
+        // others and exits 1 with "No such container"; the vanished one is simply gone.
+        let inspect = ["container", "inspect"] + ids
+        let result = try await run(inspect)
+        let vanished = ["No such container", "No such object"].contains {
+            result.standardError.contains($0)
+        }
+        guard result.succeeded || vanished else {
+            throw EngineError(
+                "`docker \(inspect.joined(separator: " "))` failed on \(target) (exit \(result.exitCode)): "
+                    + result.standardError.trimmed)
+        }
+        let json = result.standardOutput.trimmed
+        return json.isEmpty ? [] : try Self.decodeContainers(json)
     }
 
     /// Decodes the JSON array `docker container inspect` prints.
@@ -138,8 +146,13 @@ extension DockerEngine {
                         case hostPort = "HostPort"
                     }
                 }
+                struct Attachment: Decodable {}
                 var ports: [String: [Binding]?]?
-                enum CodingKeys: String, CodingKey { case ports = "Ports" }
+                var networks: [String: Attachment]?
+                enum CodingKeys: String, CodingKey {
+                    case ports = "Ports"
+                    case networks = "Networks"
+                }
             }
             var id: String
             var name: String
@@ -175,7 +188,9 @@ extension DockerEngine {
                 startedAt: item.state.startedAt ?? "",
                 ports: ports,
                 configHash: labels[OwnershipLabel.configHash],
-                fieldHashes: ServiceHash.fields(fromLabel: labels[OwnershipLabel.fieldHashes] ?? ""))
+                fieldHashes: ServiceHash.fields(fromLabel: labels[OwnershipLabel.fieldHashes] ?? ""),
+                labels: labels,
+                networks: (item.networkSettings?.networks ?? [:]).keys.sorted())
         }
         .sorted { ($0.service, $0.name) < ($1.service, $1.name) }
     }

@@ -18,14 +18,37 @@ public enum Preflight {
     /// ``modelDiagnostics(of:for:)`` and, when they hold no error, what the renderer of the
     /// environment's orchestrator reports.
     public static func diagnostics(of stack: Stack, for environment: Environment) -> [Diagnostic] {
-        let diagnostics = modelDiagnostics(of: stack, for: environment)
-        // Rendering a stack with dangling references would only repeat those errors.
-        if diagnostics.containsErrors { return diagnostics }
-        let resolved = resolved(stack, for: environment)
-        switch environment.orchestrator {
-        case .compose: return diagnostics + ComposeRenderer().render(resolved, for: environment).diagnostics
-        case .swarm: return diagnostics + SwarmRenderer().render(resolved, for: environment).diagnostics
+        do {
+            switch environment.orchestrator {
+            case .compose:
+                return try render(stack, for: environment) { ComposeRenderer().render($0, for: environment) }
+                    .diagnostics
+            case .swarm:
+                return try render(stack, for: environment) { SwarmRenderer().render($0, for: environment) }
+                    .diagnostics
+            }
+        } catch let failure as ValidationFailure {
+            return failure.diagnostics
+        } catch {
+            preconditionFailure("Preflight.render throws only ValidationFailure: \(error)")
         }
+    }
+
+    /// The one way from a description to a rendered document: the model's checks, then the stack
+    /// ``resolved(_:for:)`` and rendered, then the renderer's own diagnostics.
+    /// - Returns: The resolved stack, its document, and every warning and note.
+    /// - Throws: ``ValidationFailure`` with every diagnostic when one is an error; rendering a
+    ///   stack whose model has errors would only repeat them, so it stops there.
+    static func render<Document: RenderedDocument>(
+        _ stack: Stack, for environment: Environment, with render: (Stack) -> Document
+    ) throws -> (stack: Stack, document: Document, diagnostics: [Diagnostic]) {
+        var diagnostics = modelDiagnostics(of: stack, for: environment)
+        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        let resolved = resolved(stack, for: environment)
+        let document = render(resolved)
+        diagnostics += document.diagnostics
+        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
+        return (resolved, document, diagnostics)
     }
 
     /// The stack as the renderers get it: with the labels a Traefik gateway reads on every
@@ -51,3 +74,11 @@ public enum Preflight {
         }
     }
 }
+
+/// A rendered document and what its renderer reported.
+protocol RenderedDocument {
+    var diagnostics: [Diagnostic] { get }
+}
+
+extension ComposeDocument: RenderedDocument {}
+extension SwarmDocument: RenderedDocument {}

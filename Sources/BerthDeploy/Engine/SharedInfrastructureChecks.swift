@@ -30,49 +30,16 @@ extension DockerEngine {
     ///   by its engine name) count as servers: a name the gateway cannot resolve would make
     ///   nginx refuse the whole configuration.
     public func liveRoutes(servedOn network: String? = nil) async throws -> [LiveRoute] {
-        let ids = try await output([
-            "ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(OwnershipLabel.routes)",
-        ])
-        .split(whereSeparator: \.isNewline).map(String.init)
-        guard !ids.isEmpty else { return [] }
-        let result = try await run(["container", "inspect"] + ids)
-        // A container removed between `ps` and `inspect` has no routes any more.
-        let json = result.standardOutput.trimmed
-        guard !json.isEmpty else { return [] }
-        return try Self.decodeLiveRoutes(json, servedOn: network)
+        try Self.liveRoutes(
+            in: try await containers(["--filter", "label=\(OwnershipLabel.routes)"]), servedOn: network)
     }
 
-    static func decodeLiveRoutes(_ json: String, servedOn network: String? = nil) throws -> [LiveRoute] {
-        struct Inspected: Decodable {
-            struct State: Decodable {
-                var running: Bool
-                enum CodingKeys: String, CodingKey { case running = "Running" }
-            }
-            struct Configuration: Decodable {
-                var labels: [String: String]?
-                enum CodingKeys: String, CodingKey { case labels = "Labels" }
-            }
-            struct Settings: Decodable {
-                struct Attachment: Decodable {}
-                var networks: [String: Attachment]?
-                enum CodingKeys: String, CodingKey { case networks = "Networks" }
-            }
-            var name: String
-            var state: State
-            var config: Configuration
-            var networkSettings: Settings?
-            enum CodingKeys: String, CodingKey {
-                case name = "Name"
-                case state = "State"
-                case config = "Config"
-                case networkSettings = "NetworkSettings"
-            }
-        }
+    static func liveRoutes(in containers: [LiveContainer], servedOn network: String? = nil) throws -> [LiveRoute] {
         // One entry per (stack, environment, service, route): replicas share their routes.
         var merged: [String: LiveRoute] = [:]
         var order: [String] = []
-        for item in try JSONDecoder().decode([Inspected].self, from: Data(json.utf8)) {
-            let labels = item.config.labels ?? [:]
+        for container in containers {
+            let labels = container.labels
             guard let value = labels[OwnershipLabel.routes], let stack = labels[OwnershipLabel.stack],
                 let environment = labels[OwnershipLabel.environment], let service = labels[OwnershipLabel.service]
             else { continue }
@@ -81,12 +48,11 @@ extension DockerEngine {
                 routes = try RouteLabel.decode(value)
             } catch {
                 throw EngineError(
-                    "Container \(item.name) has a \(OwnershipLabel.routes) label Berth cannot read (\(error)). Redeploy \(stack) (\(environment)) with this version of Berth."
+                    "Container \(container.name) has a \(OwnershipLabel.routes) label Berth cannot read (\(error)). Redeploy \(stack) (\(environment)) with this version of Berth."
                 )
             }
-            let name = item.name.hasPrefix("/") ? String(item.name.dropFirst()) : item.name
             // A Swarm task is reached by its service's name; a Compose container by its own.
-            let server = labels["com.docker.swarm.service.name"] ?? name
+            let server = labels["com.docker.swarm.service.name"] ?? container.name
             for route in routes {
                 let key = [stack, environment, service, route.host, route.pathPrefix, String(route.port)]
                     .joined(separator: "\u{0}")
@@ -95,8 +61,8 @@ extension DockerEngine {
                         route: route, stack: stack, environment: environment, service: service, servers: [])
                     order.append(key)
                 }
-                let reachable = network.map { item.networkSettings?.networks?[$0] != nil } ?? true
-                if item.state.running, reachable, !merged[key]!.servers.contains(server) {
+                let reachable = network.map(container.networks.contains) ?? true
+                if container.state == "running", reachable, !merged[key]!.servers.contains(server) {
                     merged[key]!.servers.append(server)
                 }
             }

@@ -52,14 +52,10 @@ public struct SwarmDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        var diagnostics = Preflight.modelDiagnostics(of: stack, for: environment)
-        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
-        // From here on the stack carries what its gateway reads (Traefik labels).
-        let stack = Preflight.resolved(stack, for: environment)
-        let document = SwarmRenderer().render(stack, for: environment)
-        diagnostics += document.diagnostics
-        guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
-        return Prepared(stack: stack, environment: environment, document: document, diagnostics: diagnostics)
+        let checked = try Preflight.render(stack, for: environment) { SwarmRenderer().render($0, for: environment) }
+        return Prepared(
+            stack: checked.stack, environment: environment, document: checked.document,
+            diagnostics: checked.diagnostics)
     }
 
     /// Writes the rendered stack file and returns its location.
@@ -100,10 +96,9 @@ public struct SwarmDeployer: Sendable {
             case .external:
                 continue
             case .shared(let owner, let name):
-                // The owner's newest version: what the owner's own services read.
+                // The owner's current version: what the owner's own services read.
                 let versions = try await engine.swarmObjects("secret", stack: owner, environment: environment)
-                    .filter { $0.logicalName == name }
-                if let current = try await engine.newest(versions, kind: "secret") {
+                if let current = versions.last(where: { $0.logicalName == name }) {
                     objects.secretVersions[secret.name] = current.version
                 } else {
                     problems.append(

@@ -37,6 +37,8 @@ public struct SwarmObject: Sendable, Hashable {
     public var logicalName: String
     /// The version label.
     public var version: String
+    /// When the engine created it (RFC 3339 as `docker inspect` prints it).
+    public var createdAt: String = ""
 }
 
 /// Labels on Swarm secrets and configs, beside the ownership labels.
@@ -151,7 +153,7 @@ extension DockerEngine {
     /// The secrets (`kind` "secret") or configs ("config") Berth created for a stack.
     func swarmObjects(_ kind: String, stack: String, environment: String) async throws -> [SwarmObject] {
         let format =
-            "{{.Spec.Name}}\t{{index .Spec.Labels \"\(SwarmLabel.object)\"}}\t{{index .Spec.Labels \"\(SwarmLabel.version)\"}}"
+            "{{.Spec.Name}}\t{{index .Spec.Labels \"\(SwarmLabel.object)\"}}\t{{index .Spec.Labels \"\(SwarmLabel.version)\"}}\t{{.CreatedAt}}"
         let names = try await output(
             [kind, "ls", "--quiet"] + ownershipFilters(stack: stack, environment: environment)
         )
@@ -160,24 +162,12 @@ extension DockerEngine {
         return try await output([kind, "inspect", "--format", format] + names)
             .split(whereSeparator: \.isNewline).compactMap { line in
                 let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                guard parts.count == 3 else { return nil }
-                return SwarmObject(name: parts[0], logicalName: parts[1], version: parts[2])
+                guard parts.count == 4 else { return nil }
+                return SwarmObject(name: parts[0], logicalName: parts[1], version: parts[2], createdAt: parts[3])
             }
-            .sorted { $0.name < $1.name }
-    }
-
-    /// The most recently created of some secrets or configs, by the engine's creation time.
-    func newest(_ objects: [SwarmObject], kind: String) async throws -> SwarmObject? {
-        guard objects.count > 1 else { return objects.first }
-        let created = try await output(
-            [kind, "inspect", "--format", "{{.Spec.Name}}\t{{.CreatedAt}}"] + objects.map(\.name)
-        )
-        .split(whereSeparator: \.isNewline).reduce(into: [String: String]()) { times, line in
-            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            if parts.count == 2 { times[parts[0]] = parts[1] }
-        }
-        // RFC 3339 times from one engine compare in order as text.
-        return objects.max { (created[$0.name] ?? "") < (created[$1.name] ?? "") }
+            // Oldest first, so the last of a name is its current version: while a stack that
+            // reads an older one keeps it in use, it cannot be removed and both exist.
+            .sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }
     }
 
     /// Creates a secret or config from bytes passed on standard input, never as an argument.
