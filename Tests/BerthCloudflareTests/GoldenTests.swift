@@ -1,11 +1,13 @@
 import BerthCloudflare
 import BerthCompose
 import BerthCore
+import BerthTesting
 import BerthYAML
 import Foundation
 import Testing
 
-/// One rendered file compared byte for byte with its reviewed golden file.
+/// One rendered file compared byte for byte with its reviewed golden file (checked by
+/// `BerthTesting.GoldenFile`, which this test case type shadows inside the module).
 struct GoldenFile: Sendable, CustomTestStringConvertible {
     var name: String
     var render: @Sendable () -> String
@@ -26,21 +28,6 @@ struct GoldenFile: Sendable, CustomTestStringConvertible {
     ]
 
     static var composeFiles: [GoldenFile] { all.filter { $0.name.hasPrefix("compose-") } }
-
-    static var isRecording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD_GOLDEN"] == "1" }
-
-    /// `Tests/BerthCloudflareTests/Golden` in the source tree, for recording.
-    static let sourceDirectory = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden")
-
-    /// The golden file as copied into the test bundle, falling back to the source tree.
-    func expected() throws -> String? {
-        let bundled = Bundle.module.resourceURL?.appending(path: "Golden/\(name)")
-        for url in [bundled, Self.sourceDirectory.appending(path: name)].compactMap(\.self)
-        where FileManager.default.fileExists(atPath: url.path) {
-            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        }
-        return nil
-    }
 }
 
 /// Rendered files compared byte for byte with reviewed golden files.
@@ -49,34 +36,17 @@ struct GoldenFile: Sendable, CustomTestStringConvertible {
 /// comparing; then read every changed file before committing it.
 @Suite("Golden files")
 struct GoldenTests {
+    /// `Tests/BerthCloudflareTests/Golden`: recorded into the source tree, read from the test bundle.
+    static let golden = BerthTesting.GoldenFile(
+        sourceDirectory: URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden"),
+        bundledDirectory: Bundle.module.resourceURL?.appending(path: "Golden"))
+
     @Test("renders the golden file byte for byte", arguments: GoldenFile.all)
     func matchesGolden(_ golden: GoldenFile) throws {
-        let text = golden.render()
-        if GoldenFile.isRecording {
-            let url = GoldenFile.sourceDirectory.appending(path: golden.name)
-            try FileManager.default.createDirectory(at: GoldenFile.sourceDirectory, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-            print(
-                "BERTH_RECORD_GOLDEN=1: recorded \(url.path) (\(text.utf8.count) bytes); review it before committing.")
-            return
-        }
-        guard let expected = try golden.expected() else {
-            Issue.record("Golden/\(golden.name) is missing; run the tests with BERTH_RECORD_GOLDEN=1 to record it.")
-            return
-        }
-        if Array(text.utf8) != Array(expected.utf8) {
-            let rendered = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let golden = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let line =
-                zip(rendered, golden).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                ?? min(rendered.count, golden.count)
-            Issue.record(
-                """
-                Golden file differs from the rendered text at line \(line + 1):
-                  rendered: \(line < rendered.count ? String(rendered[line]) : "<end of file>")
-                  golden:   \(line < golden.count ? String(golden[line]) : "<end of file>")
-                Run with BERTH_RECORD_GOLDEN=1 to re-record if the change is intended.
-                """)
+        switch try Self.golden.check(golden.render(), named: golden.name) {
+        case .matches: break
+        case .recorded(let note): print(note)
+        case .mismatch(let message): Issue.record(Comment(rawValue: message))
         }
     }
 

@@ -1,4 +1,5 @@
 import Berth
+import BerthTesting
 import Foundation
 import NextCandleTopology
 import Testing
@@ -11,21 +12,11 @@ import Testing
 /// them in the source tree instead of comparing; read every changed file before committing it.
 @Suite("Golden stack files")
 struct GoldenTests {
-    static var isRecording: Bool { ProcessInfo.processInfo.environment["BERTH_RECORD_GOLDEN"] == "1" }
-
-    /// `Tests/NextCandleTopologyTests/Golden` in the source tree, for recording.
-    static let sourceDirectory = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden")
-
-    /// The golden file as copied into the test bundle, falling back to the source tree (for a
-    /// bundle built before the file was recorded).
-    static func goldenText(_ name: String) throws -> String? {
-        let bundled = Bundle.module.resourceURL?.appending(path: "Golden/\(name).yaml")
-        for url in [bundled, sourceDirectory.appending(path: "\(name).yaml")].compactMap(\.self)
-        where FileManager.default.fileExists(atPath: url.path) {
-            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        }
-        return nil
-    }
+    /// `Tests/NextCandleTopologyTests/Golden`: recorded into the source tree, read from the test
+    /// bundle (or the source tree, for a bundle built before the file was recorded).
+    static let golden = GoldenFile(
+        sourceDirectory: URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden"),
+        bundledDirectory: Bundle.module.resourceURL?.appending(path: "Golden"))
 
     /// The file `render` writes: validated, then rendered without secret or config versions,
     /// which only a deploy knows.
@@ -37,38 +28,18 @@ struct GoldenTests {
 
     @Test("renders the golden file byte for byte", arguments: Rendition.all)
     func matchesGolden(_ rendition: Rendition) throws {
-        let yaml = try Self.render(rendition)
-        if Self.isRecording {
-            let url = Self.sourceDirectory.appending(path: "\(rendition.goldenName).yaml")
-            try FileManager.default.createDirectory(at: Self.sourceDirectory, withIntermediateDirectories: true)
-            try Data(yaml.utf8).write(to: url)
-            print(
-                "BERTH_RECORD_GOLDEN=1: recorded \(url.path) (\(yaml.utf8.count) bytes); review it before committing.")
-            return
+        switch try Self.golden.check(try Self.render(rendition), named: "\(rendition.goldenName).yaml") {
+        case .matches: break
+        case .recorded(let note): print(note)
+        case .mismatch(let message): Issue.record(Comment(rawValue: message))
         }
-        let expected = try #require(
-            try Self.goldenText(rendition.goldenName),
-            "Golden/\(rendition.goldenName).yaml is missing; run the tests with BERTH_RECORD_GOLDEN=1 to record it.")
-        guard Array(yaml.utf8) != Array(expected.utf8) else { return }
-        let rendered = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-        let golden = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let line =
-            zip(rendered, golden).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-            ?? min(rendered.count, golden.count)
-        Issue.record(
-            """
-            Golden/\(rendition.goldenName).yaml differs from the rendered file at line \(line + 1):
-              rendered: \(line < rendered.count ? String(rendered[line]) : "<end of file>")
-              golden:   \(line < golden.count ? String(golden[line]) : "<end of file>")
-            Run with BERTH_RECORD_GOLDEN=1 to re-record if the change is intended.
-            """)
     }
 
     @Test("the production golden file has production's sizes, restarts and Redis settings")
     func productionDiffers() throws {
-        guard !Self.isRecording else { return }
-        let dev = try #require(try Self.goldenText("nextcandle-dev"))
-        let prod = try #require(try Self.goldenText("nextcandle-prod"))
+        guard !GoldenFile.isRecording else { return }
+        let dev = try #require(try Self.golden.text(named: "nextcandle-dev.yaml"))
+        let prod = try #require(try Self.golden.text(named: "nextcandle-prod.yaml"))
         #expect(prod.contains("max_attempts: 5") && !prod.contains("max_attempts: 3"))
         #expect(dev.contains("max_attempts: 3") && !dev.contains("max_attempts: 5"))
         #expect(prod.contains("memory: \"1024M\"") && !dev.contains("memory: \"1024M\""))
@@ -83,8 +54,8 @@ struct GoldenTests {
         let docker = try DockerCLI.require()
         // The golden file as reviewed; the rendered text while recording.
         let text =
-            Self.isRecording
-            ? try Self.render(rendition) : try #require(try Self.goldenText(rendition.goldenName))
+            GoldenFile.isRecording
+            ? try Self.render(rendition) : try #require(try Self.golden.text(named: "\(rendition.goldenName).yaml"))
         let root = try makeTemporaryDirectory("nextcandle-stack-config")
         defer { try? FileManager.default.removeItem(at: root) }
         let file = root.appending(path: "pkg").appending(path: rendition.relativePath)
