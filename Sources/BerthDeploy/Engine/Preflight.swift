@@ -40,12 +40,12 @@ public enum Preflight {
     /// - Throws: ``ValidationFailure`` with every diagnostic when one is an error; rendering a
     ///   stack whose model has errors would only repeat them, so it stops there.
     static func render<Document: RenderedDocument>(
-        _ stack: Stack, for environment: Environment, with render: (Stack) -> Document
+        _ stack: Stack, for environment: Environment, with renderer: (Stack) -> Document
     ) throws -> (stack: Stack, document: Document, diagnostics: [Diagnostic]) {
         var diagnostics = modelDiagnostics(of: stack, for: environment)
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
         let resolved = resolved(stack, for: environment)
-        let document = render(resolved)
+        let document = renderer(resolved)
         diagnostics += document.diagnostics
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
         return (resolved, document, diagnostics)

@@ -281,6 +281,13 @@ public struct SwarmDeployer: Sendable {
         func isCurrent(_ service: LiveSwarmService) -> Bool {
             service.updateStartedAt != nil && service.updateStartedAt != earlierUpdates[service.service] ?? nil
         }
+        // Once the deploy converged: old secret and config versions go, and the user hears.
+        func finish(_ services: [LiveSwarmService]) async throws {
+            try await removeUnusedObjects(stack: stack.name, environment: environment.name, keeping: current.document)
+            console.clearLive()
+            console.progress(
+                "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+        }
         while true {
             let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
             for service in services where changed.contains(service.service) {
@@ -328,11 +335,7 @@ public struct SwarmDeployer: Sendable {
                     }
                 }
             if settled, outcome.value == nil {
-                try await removeUnusedObjects(
-                    stack: stack.name, environment: environment.name, keeping: current.document)
-                console.clearLive()
-                console.progress(
-                    "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+                try await finish(services)
                 return plan
             }
             if let result = try outcome.value?.get(), converged {
@@ -341,11 +344,7 @@ public struct SwarmDeployer: Sendable {
                         service: nil, reason: "docker stack deploy failed: \(result.standardError.trimmed)",
                         healthOutput: nil, logTail: nil, stillServing: [])
                 }
-                try await removeUnusedObjects(
-                    stack: stack.name, environment: environment.name, keeping: current.document)
-                console.clearLive()
-                console.progress(
-                    "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+                try await finish(services)
                 return plan
             }
             if clock.now >= deadline {
