@@ -30,6 +30,11 @@ public struct ComposeRenderer: Sendable {
     /// materialised before the deploy.
     public static func secretFile(_ name: String) -> String { "secrets/" + name }
 
+    /// The labels naming the owner of everything a stack creates in an environment.
+    package static func ownership(stack: String, environment: String) -> [(String, String)] {
+        [(OwnershipLabel.stack, stack), (OwnershipLabel.environment, environment)]
+    }
+
     /// Renders a validated stack.
     /// - Parameter secretVersions: The version of each secret's current value, by name, when
     ///   known (a deploy knows them; rendering alone does not). Each service records the versions
@@ -40,9 +45,7 @@ public struct ComposeRenderer: Sendable {
         secretVersions: [String: String] = [:]
     ) -> ComposeDocument {
         let project = Self.projectName(stack: stack.name, environment: environment.name)
-        let ownership: [(String, String)] = [
-            (OwnershipLabel.stack, stack.name), (OwnershipLabel.environment, environment.name),
-        ]
+        let ownership = Self.ownership(stack: stack.name, environment: environment.name)
         var diagnostics: [Diagnostic] = []
         var hashes: [String: ServiceHash] = [:]
         hashes.reserveCapacity(stack.services.count)
@@ -64,23 +67,16 @@ public struct ComposeRenderer: Sendable {
         if !stack.networks.isEmpty {
             var networks = YAMLMapping()
             for network in stack.networks {
-                networks.append(network.name, .mapping(renderNetwork(network, ownership: ownership)))
+                // Compose's networks always let containers outside the project join them.
+                networks.append(
+                    network.name,
+                    .mapping(
+                        Self.renderNetwork(network, driver: network.driver, attachable: false, ownership: ownership)))
             }
             root.append("networks", .mapping(networks))
         }
         if !stack.volumes.isEmpty {
-            var volumes = YAMLMapping()
-            for volume in stack.volumes {
-                var node = YAMLMapping()
-                if let external = volume.externalName {
-                    node.append("name", Self.literal(external))
-                    node.append("external", .boolean(true))
-                } else {
-                    node.append("labels", .mapping(Self.labels(ownership)))
-                }
-                volumes.append(volume.name, .mapping(node))
-            }
-            root.append("volumes", .mapping(volumes))
+            root.append("volumes", .mapping(Self.renderVolumes(stack.volumes, ownership: ownership)))
         }
         if !stack.secrets.isEmpty {
             var secrets = YAMLMapping()
@@ -193,21 +189,7 @@ public struct ComposeRenderer: Sendable {
         var diagnostics: [Diagnostic] = []
         var node = renderService(service, in: stack, diagnostics: &diagnostics)
         warnAboutSwarmSettings(of: service, diagnostics: &diagnostics)
-        var labels = YAMLMapping()
-        for label in service.labels {
-            // A second `berth.stack` key would make Compose reject the whole file
-            // ("mapping key already defined"), and Berth relies on its own values.
-            if OwnershipLabel.all.contains(label.key) {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .invalidName, element: "service '\(service.name)'",
-                        message: "The label '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
-                        fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
-                        location: label.location))
-                continue
-            }
-            labels.append(label.key, Self.literal(label.value))
-        }
+        var labels = Self.userLabels(service.labels, kind: "label", of: service, diagnostics: &diagnostics)
         for (key, value) in ownership {
             labels.append(key, .string(value))
         }
@@ -216,10 +198,7 @@ public struct ComposeRenderer: Sendable {
             // Hashed without source locations; the label written carries them (below).
             labels.append(OwnershipLabel.routes, Self.literal(RouteLabel.fingerprint(service.routes)))
         }
-        let versions = service.secrets.compactMap { mount in
-            secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
-        }
-        .joined(separator: ",")
+        let versions = Self.secretVersionsLabel(of: service, secretVersions: secretVersions)
         // The versions count as part of the `secrets` field, so a plan says "secrets" changed.
         let hash = hasher.hash(of: node, labels: labels, suffixes: ["secrets": versions])
         if !service.routes.isEmpty {
@@ -268,35 +247,7 @@ public struct ComposeRenderer: Sendable {
         diagnostics: inout [Diagnostic]
     ) -> YAMLMapping {
         var node = YAMLMapping()
-        node.append("image", Self.literal(service.image.reference))
-        if let entrypoint = service.entrypoint {
-            node.append("entrypoint", .sequence(entrypoint.map(Self.literal)))
-        }
-        if let command = service.command {
-            node.append("command", .sequence(command.map(Self.literal)))
-        }
-        if let user = service.user {
-            node.append("user", Self.literal(user))
-        }
-        if let directory = service.workingDirectory {
-            node.append("working_dir", Self.literal(directory))
-        }
-        let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
-        if !service.environment.isEmpty || !secretPaths.isEmpty {
-            var environment = YAMLMapping()
-            for variable in service.environment {
-                switch variable.value {
-                case .literal(let text), .sensitive(let text):
-                    environment.append(variable.key, Self.literal(text))
-                case .interpolated(let text):
-                    environment.append(variable.key, .string(text))
-                }
-            }
-            for (key, path) in secretPaths {
-                environment.append(key, Self.literal(path))
-            }
-            node.append("environment", .mapping(environment))
-        }
+        Self.renderProcess(of: service, into: &node)
         let exposed = service.ports.filter { !$0.isPublished }
         if !exposed.isEmpty {
             node.append(
@@ -326,6 +277,78 @@ public struct ComposeRenderer: Sendable {
                         return .mapping(entry)
                     }))
         }
+        renderAttachments(of: service, into: &node)
+        if let check = service.healthCheck {
+            node.append("healthcheck", .mapping(Self.renderHealthCheck(check)))
+        }
+        if !service.dependencies.isEmpty {
+            var dependencies = YAMLMapping()
+            for dependency in service.dependencies {
+                let condition: String
+                switch dependency.condition {
+                case .started: condition = "service_started"
+                case .healthy: condition = "service_healthy"
+                case .completed: condition = "service_completed_successfully"
+                }
+                dependencies.append(
+                    dependency.service,
+                    .mapping(YAMLMapping([("condition", .string(condition)), ("required", .boolean(true))])))
+            }
+            node.append("depends_on", .mapping(dependencies))
+        }
+        node.append("restart", .string(Self.restart(service.restart)))
+        Self.renderHardening(of: service, into: &node)
+        var deploy = YAMLMapping()
+        if service.replicas != 1 {
+            deploy.append("replicas", .integer(service.replicas))
+        }
+        if !service.resources.isEmpty {
+            deploy.append("resources", .mapping(Self.renderResources(service.resources)))
+        }
+        if !deploy.isEmpty {
+            node.append("deploy", .mapping(deploy))
+        }
+        return node
+    }
+
+    // MARK: Shared with the Swarm renderer
+
+    /// The service's process: `image`, `entrypoint`, `command`, `user`, `working_dir` and
+    /// `environment`, with the `*_FILE` variables that hold the paths of its secrets.
+    package static func renderProcess(of service: Service, into node: inout YAMLMapping) {
+        node.append("image", literal(service.image.reference))
+        if let entrypoint = service.entrypoint {
+            node.append("entrypoint", .sequence(entrypoint.map(literal)))
+        }
+        if let command = service.command {
+            node.append("command", .sequence(command.map(literal)))
+        }
+        if let user = service.user {
+            node.append("user", literal(user))
+        }
+        if let directory = service.workingDirectory {
+            node.append("working_dir", literal(directory))
+        }
+        let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
+        if !service.environment.isEmpty || !secretPaths.isEmpty {
+            var environment = YAMLMapping()
+            for variable in service.environment {
+                switch variable.value {
+                case .literal(let text), .sensitive(let text):
+                    environment.append(variable.key, literal(text))
+                case .interpolated(let text):
+                    environment.append(variable.key, .string(text))
+                }
+            }
+            for (key, path) in secretPaths {
+                environment.append(key, literal(path))
+            }
+            node.append("environment", .mapping(environment))
+        }
+    }
+
+    /// What the service is attached to: its `networks`, `volumes`, `secrets` and `configs`.
+    package func renderAttachments(of service: Service, into node: inout YAMLMapping) {
         if !service.networks.isEmpty {
             node.append("networks", .sequence(service.networks.map { .string($0) }))
         }
@@ -350,41 +373,101 @@ public struct ComposeRenderer: Sendable {
                             YAMLMapping([("source", .string(mount.config)), ("target", Self.literal(mount.target))]))
                     }))
         }
-        if let check = service.healthCheck {
-            node.append("healthcheck", .mapping(Self.renderHealthCheck(check)))
-        }
-        if !service.dependencies.isEmpty {
-            var dependencies = YAMLMapping()
-            for dependency in service.dependencies {
-                let condition: String
-                switch dependency.condition {
-                case .started: condition = "service_started"
-                case .healthy: condition = "service_healthy"
-                case .completed: condition = "service_completed_successfully"
-                }
-                dependencies.append(
-                    dependency.service,
-                    .mapping(YAMLMapping([("condition", .string(condition)), ("required", .boolean(true))])))
-            }
-            node.append("depends_on", .mapping(dependencies))
-        }
-        node.append("restart", .string(Self.restart(service.restart)))
+    }
+
+    /// The service's `read_only` root file system and dropped capabilities (`cap_drop`).
+    package static func renderHardening(of service: Service, into node: inout YAMLMapping) {
         if service.readOnlyRootFilesystem {
             node.append("read_only", .boolean(true))
         }
         if !service.droppedCapabilities.isEmpty {
-            node.append("cap_drop", .sequence(service.droppedCapabilities.map(Self.literal)))
+            node.append("cap_drop", .sequence(service.droppedCapabilities.map(literal)))
         }
-        var deploy = YAMLMapping()
-        if service.replicas != 1 {
-            deploy.append("replicas", .integer(service.replicas))
+    }
+
+    /// The user's labels of a service, without those whose key is Berth's own: each of those
+    /// is an error in `diagnostics`.
+    /// - Parameter kind: What the labels are called in the diagnostic (`label`, `service label`).
+    package static func userLabels(
+        _ labels: [Label],
+        kind: String,
+        of service: Service,
+        diagnostics: inout [Diagnostic]
+    ) -> YAMLMapping {
+        var mapping = YAMLMapping()
+        for label in labels {
+            // A second `berth.stack` key would make Compose or the stack loader reject the whole
+            // file ("mapping key already defined"), and Berth relies on its own values.
+            if OwnershipLabel.all.contains(label.key) {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .invalidName, element: "service '\(service.name)'",
+                        message:
+                            "The \(kind) '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
+                        fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
+                        location: label.location))
+                continue
+            }
+            mapping.append(label.key, literal(label.value))
         }
-        if !service.resources.isEmpty {
-            deploy.append("resources", .mapping(Self.renderResources(service.resources)))
+        return mapping
+    }
+
+    /// The value of ``OwnershipLabel/secretVersions`` for a service: `name=version` of each
+    /// secret it reads whose version is known, or an empty string.
+    package static func secretVersionsLabel(of service: Service, secretVersions: [String: String]) -> String {
+        service.secrets.compactMap { mount in
+            secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
         }
-        if !deploy.isEmpty {
-            node.append("deploy", .mapping(deploy))
+        .joined(separator: ",")
+    }
+
+    /// The top-level `volumes`: external ones by their real name, the others with the
+    /// ownership labels.
+    package static func renderVolumes(_ volumes: [Volume], ownership: [(String, String)]) -> YAMLMapping {
+        var mapping = YAMLMapping()
+        for volume in volumes {
+            var node = YAMLMapping()
+            if let external = volume.externalName {
+                node.append("name", literal(external))
+                node.append("external", .boolean(true))
+            } else {
+                node.append("labels", .mapping(labels(ownership)))
+            }
+            mapping.append(volume.name, .mapping(node))
         }
+        return mapping
+    }
+
+    /// A top-level network: an external one by its real name, the others with their `driver`
+    /// and the ownership labels.
+    /// - Parameters:
+    ///   - driver: The driver written, which the caller may translate from the network's own.
+    ///   - attachable: Whether to write `attachable: true`.
+    package static func renderNetwork(
+        _ network: Network,
+        driver: String,
+        attachable: Bool,
+        ownership: [(String, String)]
+    ) -> YAMLMapping {
+        var node = YAMLMapping()
+        if let external = network.externalName {
+            node.append("name", literal(external))
+            node.append("external", .boolean(true))
+            return node
+        }
+        if let fixed = network.fixedName {
+            // Other stacks join it by this name, which must not depend on the project.
+            node.append("name", literal(fixed))
+        }
+        node.append("driver", literal(driver))
+        if attachable {
+            node.append("attachable", .boolean(true))
+        }
+        if network.isInternal {
+            node.append("internal", .boolean(true))
+        }
+        node.append("labels", .mapping(labels(ownership)))
         return node
     }
 
@@ -409,25 +492,6 @@ public struct ComposeRenderer: Sendable {
             entry.append("tmpfs", .mapping(YAMLMapping([("size", .integer(size))])))
         }
         return .mapping(entry)
-    }
-
-    private func renderNetwork(_ network: Network, ownership: [(String, String)]) -> YAMLMapping {
-        var node = YAMLMapping()
-        if let external = network.externalName {
-            node.append("name", Self.literal(external))
-            node.append("external", .boolean(true))
-            return node
-        }
-        if let fixed = network.fixedName {
-            // Other stacks join it by this name, which must not depend on the project.
-            node.append("name", Self.literal(fixed))
-        }
-        node.append("driver", Self.literal(network.driver))
-        if network.isInternal {
-            node.append("internal", .boolean(true))
-        }
-        node.append("labels", .mapping(Self.labels(ownership)))
-        return node
     }
 
     /// Paths the user wrote relative to the package directory, seen from the rendered file.

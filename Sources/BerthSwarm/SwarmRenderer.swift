@@ -70,9 +70,7 @@ public struct SwarmRenderer: Sendable {
         configVersions: [String: String] = [:]
     ) -> SwarmDocument {
         let stackName = Self.stackName(stack: stack.name, environment: environment.name)
-        let ownership: [(String, String)] = [
-            (OwnershipLabel.stack, stack.name), (OwnershipLabel.environment, environment.name),
-        ]
+        let ownership = ComposeRenderer.ownership(stack: stack.name, environment: environment.name)
         var diagnostics: [Diagnostic] = []
 
         var secretNames: [String: String] = [:]
@@ -136,23 +134,18 @@ public struct SwarmRenderer: Sendable {
             var networks = YAMLMapping()
             for network in stack.networks {
                 if let external = network.externalName { externalNetworks.append(external) }
-                networks.append(network.name, .mapping(renderNetwork(network, ownership: ownership)))
+                // `bridge`, the single-host default, cannot span nodes; its Swarm counterpart is `overlay`.
+                let driver = network.driver == "bridge" ? "overlay" : network.driver
+                networks.append(
+                    network.name,
+                    .mapping(
+                        ComposeRenderer.renderNetwork(
+                            network, driver: driver, attachable: network.isAttachable, ownership: ownership)))
             }
             root.append("networks", .mapping(networks))
         }
         if !stack.volumes.isEmpty {
-            var volumes = YAMLMapping()
-            for volume in stack.volumes {
-                var node = YAMLMapping()
-                if let external = volume.externalName {
-                    node.append("name", ComposeRenderer.literal(external))
-                    node.append("external", .boolean(true))
-                } else {
-                    node.append("labels", .mapping(ComposeRenderer.labels(ownership)))
-                }
-                volumes.append(volume.name, .mapping(node))
-            }
-            root.append("volumes", .mapping(volumes))
+            root.append("volumes", .mapping(ComposeRenderer.renderVolumes(stack.volumes, ownership: ownership)))
         }
         if !secrets.isEmpty { root.append("secrets", .mapping(secrets)) }
         if !configs.isEmpty { root.append("configs", .mapping(configs)) }
@@ -219,8 +212,8 @@ public struct SwarmRenderer: Sendable {
         var node = renderService(service, diagnostics: &diagnostics)
         var deploy = renderDeploy(service)
 
-        var labels = userLabels(service.labels, kind: "label", of: service, diagnostics: &diagnostics)
-        var serviceLabels = userLabels(
+        var labels = ComposeRenderer.userLabels(service.labels, kind: "label", of: service, diagnostics: &diagnostics)
+        var serviceLabels = ComposeRenderer.userLabels(
             service.deploy.labels, kind: "service label", of: service, diagnostics: &diagnostics)
         for (key, value) in ownership + [(OwnershipLabel.service, service.name)] {
             labels.append(key, .string(value))
@@ -233,10 +226,7 @@ public struct SwarmRenderer: Sendable {
             serviceLabels.append(OwnershipLabel.routes, routes)
         }
 
-        let versions = service.secrets.compactMap { mount in
-            secretVersions[mount.secret].map { "\(mount.secret)=\($0)" }
-        }
-        .joined(separator: ",")
+        let versions = ComposeRenderer.secretVersionsLabel(of: service, secretVersions: secretVersions)
         let configs = service.configs.compactMap { mount in configNames[mount.config] }.joined(separator: ",")
         var hashed = node
         var hashedDeploy = deploy
@@ -266,62 +256,9 @@ public struct SwarmRenderer: Sendable {
         return RenderedService(node: node, hash: hash, diagnostics: diagnostics)
     }
 
-    private func userLabels(
-        _ labels: [Label],
-        kind: String,
-        of service: Service,
-        diagnostics: inout [Diagnostic]
-    ) -> YAMLMapping {
-        var mapping = YAMLMapping()
-        for label in labels {
-            // A second `berth.stack` key would make the loader reject the whole file, and Berth
-            // relies on its own values.
-            if OwnershipLabel.all.contains(label.key) {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .invalidName, element: "service '\(service.name)'",
-                        message:
-                            "The \(kind) '\(label.key)' is reserved: Berth sets it to identify what it deployed.",
-                        fix: "Use another label key; keys starting with 'berth.' belong to Berth.",
-                        location: label.location))
-                continue
-            }
-            mapping.append(label.key, ComposeRenderer.literal(label.value))
-        }
-        return mapping
-    }
-
     private func renderService(_ service: Service, diagnostics: inout [Diagnostic]) -> YAMLMapping {
         var node = YAMLMapping()
-        node.append("image", ComposeRenderer.literal(service.image.reference))
-        if let entrypoint = service.entrypoint {
-            node.append("entrypoint", .sequence(entrypoint.map(ComposeRenderer.literal)))
-        }
-        if let command = service.command {
-            node.append("command", .sequence(command.map(ComposeRenderer.literal)))
-        }
-        if let user = service.user {
-            node.append("user", ComposeRenderer.literal(user))
-        }
-        if let directory = service.workingDirectory {
-            node.append("working_dir", ComposeRenderer.literal(directory))
-        }
-        let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
-        if !service.environment.isEmpty || !secretPaths.isEmpty {
-            var environment = YAMLMapping()
-            for variable in service.environment {
-                switch variable.value {
-                case .literal(let text), .sensitive(let text):
-                    environment.append(variable.key, ComposeRenderer.literal(text))
-                case .interpolated(let text):
-                    environment.append(variable.key, .string(text))
-                }
-            }
-            for (key, path) in secretPaths {
-                environment.append(key, ComposeRenderer.literal(path))
-            }
-            node.append("environment", .mapping(environment))
-        }
+        ComposeRenderer.renderProcess(of: service, into: &node)
         // Unpublished ports need nothing: every port of a task is reachable on its overlay
         // networks, which is what `expose` means, and the stack loader ignores `expose`.
         let published = service.ports.filter(\.isPublished)
@@ -349,37 +286,9 @@ public struct SwarmRenderer: Sendable {
                             ]))
                     }))
         }
-        if !service.networks.isEmpty {
-            node.append("networks", .sequence(service.networks.map { .string($0) }))
-        }
-        if !service.mounts.isEmpty {
-            // A bind path is resolved on the deploying machine and mounted on the task's node: it
-            // must exist there (one node, or a path every node has).
-            let compose = ComposeRenderer(pathToPackage: pathToPackage)
-            node.append("volumes", .sequence(service.mounts.map(compose.renderMount)))
-        }
-        if !service.secrets.isEmpty {
-            node.append(
-                "secrets",
-                .sequence(
-                    service.secrets.map { mount in
-                        .mapping(
-                            YAMLMapping([
-                                ("source", .string(mount.secret)), ("target", ComposeRenderer.literal(mount.target)),
-                            ]))
-                    }))
-        }
-        if !service.configs.isEmpty {
-            node.append(
-                "configs",
-                .sequence(
-                    service.configs.map { mount in
-                        .mapping(
-                            YAMLMapping([
-                                ("source", .string(mount.config)), ("target", ComposeRenderer.literal(mount.target)),
-                            ]))
-                    }))
-        }
+        // A bind path is resolved on the deploying machine and mounted on the task's node: it
+        // must exist there (one node, or a path every node has).
+        ComposeRenderer(pathToPackage: pathToPackage).renderAttachments(of: service, into: &node)
         if let check = service.healthCheck {
             node.append("healthcheck", .mapping(ComposeRenderer.renderHealthCheck(check)))
         }
@@ -394,12 +303,7 @@ public struct SwarmRenderer: Sendable {
                         "Make the service retry until its dependencies answer (Swarm restarts it meanwhile); the dependencies still order a Compose deploy.",
                     location: service.dependencies[0].location))
         }
-        if service.readOnlyRootFilesystem {
-            node.append("read_only", .boolean(true))
-        }
-        if !service.droppedCapabilities.isEmpty {
-            node.append("cap_drop", .sequence(service.droppedCapabilities.map(ComposeRenderer.literal)))
-        }
+        ComposeRenderer.renderHardening(of: service, into: &node)
         return node
     }
 
@@ -442,30 +346,6 @@ public struct SwarmRenderer: Sendable {
         return deploy
     }
 
-    private func renderNetwork(_ network: Network, ownership: [(String, String)]) -> YAMLMapping {
-        var node = YAMLMapping()
-        if let external = network.externalName {
-            node.append("name", ComposeRenderer.literal(external))
-            node.append("external", .boolean(true))
-            return node
-        }
-        if let fixed = network.fixedName {
-            // Other stacks join it by this name, which must not depend on the project.
-            node.append("name", ComposeRenderer.literal(fixed))
-        }
-        // `bridge`, the single-host default, cannot span nodes; its Swarm counterpart is `overlay`.
-        node.append("driver", ComposeRenderer.literal(network.driver == "bridge" ? "overlay" : network.driver))
-        if network.isAttachable {
-            node.append("attachable", .boolean(true))
-        }
-        if network.isInternal {
-            node.append("internal", .boolean(true))
-        }
-        node.append("labels", .mapping(ComposeRenderer.labels(ownership)))
-        return node
-    }
-
-    /// Paths the user wrote relative to the package directory, seen from the rendered file.
     // MARK: Values
 
     private static func isWildcard(_ hostIP: String?) -> Bool {
