@@ -6,28 +6,27 @@ import BerthYAML
 import Foundation
 import Testing
 
-/// One rendered file compared byte for byte with its reviewed golden file (checked by
-/// `BerthTesting.GoldenFile`, which this test case type shadows inside the module).
-struct GoldenFile: Sendable, CustomTestStringConvertible {
+/// One rendered file compared byte for byte with its reviewed golden file by `GoldenFile`.
+struct GoldenCase: Sendable, CustomTestStringConvertible {
     var name: String
     var render: @Sendable () -> String
 
     var testDescription: String { name }
 
-    static let all: [GoldenFile] = [
-        GoldenFile(name: "config-local.yml") { YAMLEmitter.emit(Fixtures.localTunnel.configDocument!) },
-        GoldenFile(name: "remote-configuration.json") {
+    static let all: [GoldenCase] = [
+        GoldenCase(name: "config-local.yml") { YAMLEmitter.emit(Fixtures.localTunnel.configDocument!) },
+        GoldenCase(name: "remote-configuration.json") {
             Fixtures.remoteTunnel.remoteConfigurationJSON(prettyPrinted: true) + "\n"
         },
-        GoldenFile(name: "compose-local.yaml") {
+        GoldenCase(name: "compose-local.yaml") {
             ComposeRenderer().render(Fixtures.shop(Fixtures.localTunnel), for: .dev).yaml
         },
-        GoldenFile(name: "compose-remote.yaml") {
+        GoldenCase(name: "compose-remote.yaml") {
             ComposeRenderer().render(Fixtures.shop(Fixtures.remoteTunnel, for: .prod), for: .prod).yaml
         },
     ]
 
-    static var composeFiles: [GoldenFile] { all.filter { $0.name.hasPrefix("compose-") } }
+    static var composeFiles: [GoldenCase] { all.filter { $0.name.hasPrefix("compose-") } }
 }
 
 /// Rendered files compared byte for byte with reviewed golden files.
@@ -37,12 +36,12 @@ struct GoldenFile: Sendable, CustomTestStringConvertible {
 @Suite("Golden files")
 struct GoldenTests {
     /// `Tests/BerthCloudflareTests/Golden`: recorded into the source tree, read from the test bundle.
-    static let golden = BerthTesting.GoldenFile(
+    static let golden = GoldenFile(
         sourceDirectory: URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Golden"),
         bundledDirectory: Bundle.module.resourceURL?.appending(path: "Golden"))
 
-    @Test("renders the golden file byte for byte", arguments: GoldenFile.all)
-    func matchesGolden(_ golden: GoldenFile) throws {
+    @Test("renders the golden file byte for byte", arguments: GoldenCase.all)
+    func matchesGolden(_ golden: GoldenCase) throws {
         switch try Self.golden.check(golden.render(), named: golden.name) {
         case .matches: break
         case .recorded(let note): print(note)

@@ -87,8 +87,8 @@ struct RefereeTests {
     @Test(
         "the Compose file with cloudflared passes the real `docker compose config`",
         .enabled(if: ExternalTools.compose.shouldRun, ExternalTools.composeSkip),
-        arguments: GoldenFile.composeFiles)
-    func composeAccepts(_ golden: GoldenFile) async throws {
+        arguments: GoldenCase.composeFiles)
+    func composeAccepts(_ golden: GoldenCase) async throws {
         try ExternalTools.compose.requireAvailable()
         let yaml = golden.render()
         let directory = try Referee.temporaryDirectory(prefix: "berth-cloudflare-tests")
