@@ -83,6 +83,11 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTesting"]),
+        // A `Deploy` executable as an application has one, run as a process by the rollout tests
+        // and the rollout benchmark.
+        .executableTarget(
+            name: "RolloutFixture", dependencies: ["BerthCore", "BerthDeploy", "BerthGateway"],
+            path: "Tests/RolloutFixture"),
         .testTarget(
             name: "BerthSwarmTests",
             dependencies: ["BerthSwarm", "BerthTesting"],

@@ -492,6 +492,9 @@ cmd_up() {
     if ! have_cmd openssl && have_cmd apt-get; then
         pkgs+=(openssl) # certificates for the TLS routes `nginx -t` checks
     fi
+    if ! have_cmd hey && have_cmd apt-get; then
+        pkgs+=(hey) # the load generator of the rollout tests and benchmark
+    fi
     apt_install ${pkgs[@]+"${pkgs[@]}"}
     ensure_compose
 

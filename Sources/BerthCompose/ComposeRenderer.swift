@@ -39,11 +39,22 @@ public struct ComposeRenderer: Sendable {
     /// - Parameter secretVersions: The version of each secret's current value, by name, when
     ///   known (a deploy knows them; rendering alone does not). Each service records the versions
     ///   of the secrets it reads, so a changed value changes its configuration.
+    /// - Parameter configVersions: The version of each file-backed config's content, by name, when
+    ///   known (a deploy reads the files); a config written in Swift is versioned by its text.
+    ///   Each service records the versions of the configs it mounts, so an edited config
+    ///   recreates exactly the services that read it.
     public func render(
         _ stack: Stack,
         for environment: Environment,
-        secretVersions: [String: String] = [:]
+        secretVersions: [String: String] = [:],
+        configVersions: [String: String] = [:]
     ) -> ComposeDocument {
+        var configVersions = configVersions
+        for config in stack.configs where configVersions[config.name] == nil {
+            if case .content(let text) = config.source {
+                configVersions[config.name] = String(SHA256.hexDigest(text).prefix(16))
+            }
+        }
         let project = Self.projectName(stack: stack.name, environment: environment.name)
         let ownership = Self.ownership(stack: stack.name, environment: environment.name)
         var diagnostics: [Diagnostic] = []
@@ -54,7 +65,9 @@ public struct ComposeRenderer: Sendable {
         // the document and its diagnostics come out the same, in the order written.
         var services = YAMLMapping()
         for (service, rendered) in zip(
-            stack.services, renderServices(stack, ownership: ownership, secretVersions: secretVersions))
+            stack.services,
+            renderServices(
+                stack, ownership: ownership, secretVersions: secretVersions, configVersions: configVersions))
         {
             diagnostics += rendered.diagnostics
             services.append(service.name, .mapping(rendered.node))
@@ -150,7 +163,8 @@ public struct ComposeRenderer: Sendable {
     private func renderServices(
         _ stack: Stack,
         ownership: [(String, String)],
-        secretVersions: [String: String]
+        secretVersions: [String: String],
+        configVersions: [String: String]
     ) -> [RenderedService] {
         let services = stack.services
         let chunkSize = 128
@@ -159,7 +173,9 @@ public struct ComposeRenderer: Sendable {
         if chunkCount <= 2 {
             var hasher = FieldHasher()
             return services.map {
-                renderWithLabels($0, in: stack, ownership: ownership, secretVersions: secretVersions, hasher: &hasher)
+                renderWithLabels(
+                    $0, in: stack, ownership: ownership, secretVersions: secretVersions,
+                    configVersions: configVersions, hasher: &hasher)
             }
         }
         var results = [RenderedService?](repeating: nil, count: services.count)
@@ -171,7 +187,7 @@ public struct ComposeRenderer: Sendable {
                 for index in (chunk * chunkSize)..<min(services.count, (chunk + 1) * chunkSize) {
                     results[index] = renderWithLabels(
                         services[index], in: stack, ownership: ownership, secretVersions: secretVersions,
-                        hasher: &hasher)
+                        configVersions: configVersions, hasher: &hasher)
                 }
             }
         }
@@ -184,6 +200,7 @@ public struct ComposeRenderer: Sendable {
         in stack: Stack,
         ownership: [(String, String)],
         secretVersions: [String: String],
+        configVersions: [String: String],
         hasher: inout FieldHasher
     ) -> RenderedService {
         var diagnostics: [Diagnostic] = []
@@ -199,8 +216,14 @@ public struct ComposeRenderer: Sendable {
             labels.append(OwnershipLabel.routes, Self.literal(RouteLabel.fingerprint(service.routes)))
         }
         let versions = Self.secretVersionsLabel(of: service, secretVersions: secretVersions)
-        // The versions count as part of the `secrets` field, so a plan says "secrets" changed.
-        let hash = hasher.hash(of: node, labels: labels, suffixes: ["secrets": versions])
+        let configs = service.configs.compactMap { mount in
+            configVersions[mount.config].map { "\(mount.config)=\($0)" }
+        }.joined(separator: ",")
+        // The versions count as part of the `secrets` and `configs` fields, so a plan says which
+        // of them changed; a service without configs hashes as it always did.
+        let hash = hasher.hash(
+            of: node, labels: labels,
+            suffixes: configs.isEmpty ? ["secrets": versions] : ["secrets": versions, "configs": configs])
         if !service.routes.isEmpty {
             labels[OwnershipLabel.routes] = Self.literal(RouteLabel.encode(service.routes))
         }
@@ -222,7 +245,13 @@ public struct ComposeRenderer: Sendable {
         if !deploy.constraints.isEmpty || !deploy.preferences.isEmpty || deploy.maxReplicasPerNode != nil {
             ignored.append("placement (deploy.placement)")
         }
-        if deploy.update != nil { ignored.append("the update policy (deploy.update_config)") }
+        // The update order is Berth's to honour on Compose (UpdateStrategy); the rest is Swarm's.
+        if let update = deploy.update,
+            update.parallelism != 1 || update.delay != .zero || update.failureAction != .rollback
+                || update.monitor != .seconds(5) || update.maxFailureRatio != 0
+        {
+            ignored.append("the update policy's parallelism, delay, monitor and failure action (deploy.update_config)")
+        }
         if deploy.rollback != nil { ignored.append("the rollback policy (deploy.rollback_config)") }
         if deploy.endpointMode != nil { ignored.append("the endpoint mode (deploy.endpoint_mode)") }
         if !deploy.labels.isEmpty { ignored.append("service labels (deploy.labels)") }
@@ -328,6 +357,9 @@ public struct ComposeRenderer: Sendable {
         }
         if let directory = service.workingDirectory {
             node.append("working_dir", literal(directory))
+        }
+        if let period = service.stopGracePeriod {
+            node.append("stop_grace_period", .string(GoDuration.format(period)))
         }
         let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
         if !service.environment.isEmpty || !secretPaths.isEmpty {

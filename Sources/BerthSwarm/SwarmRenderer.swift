@@ -337,9 +337,9 @@ public struct SwarmRenderer: Sendable {
             deploy.append("resources", .mapping(ComposeRenderer.renderResources(service.resources)))
         }
         deploy.append("restart_policy", .mapping(Self.renderRestartPolicy(service.restart, policy)))
-        deploy.append(
-            "update_config",
-            .mapping(Self.renderUpdatePolicy(policy.update ?? DeployPolicy.defaultUpdate(for: service))))
+        var update = policy.update ?? DeployPolicy.defaultUpdate(for: service)
+        update.order = service.updateOrder ?? update.order
+        deploy.append("update_config", .mapping(Self.renderUpdatePolicy(update)))
         deploy.append(
             "rollback_config",
             .mapping(Self.renderUpdatePolicy(policy.rollback ?? DeployPolicy.defaultRollback(for: service))))

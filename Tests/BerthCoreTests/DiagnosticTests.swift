@@ -55,7 +55,8 @@ struct DiagnosticTests {
             (.invalidCount, "invalid-count"), (.invalidHealthCheck, "invalid-health-check"),
             (.invalidPath, "invalid-path"), (.duplicateEnvironmentKey, "duplicate-environment-key"),
             (.secretInEnvironment, "secret-in-environment"), (.unpinnedImage, "unpinned-image"),
-            (.invalidImage, "invalid-image"), (.lossyRendering, "lossy-rendering"),
+            (.invalidImage, "invalid-image"), (.lossyRendering, "lossy-rendering"), (.nulByte, "nul-byte"),
+            (.missingFile, "missing-file"),
         ]
         for (code, rawValue) in codes {
             #expect(code.rawValue == rawValue)

@@ -165,8 +165,8 @@ struct EndToEndTests {
         #expect(left.containers.isEmpty && left.networks.isEmpty && left.volumes.isEmpty)
     }
 
-    @Test("Compose refusing to start a container (port taken) fails the deploy with Compose's reason")
-    func composeRefusal() async throws {
+    @Test("a host port another stack holds is refused before anything changes, naming the holder")
+    func hostPortTaken() async throws {
         try RealEngine.require()
         let tmp = try TemporaryDirectory("berth-e2e")
         defer { tmp.remove() }
@@ -183,20 +183,17 @@ struct EndToEndTests {
         try await Self.withStack(first, deployer) {
             try await deployer.up(try deployer.prepare(stack(first), for: .dev), timeout: .seconds(60))
             try await Self.withStack(second, deployer) {
-                let clock = ContinuousClock()
-                let start = clock.now
-                let error = await #expect(throws: DeployFailure.self) {
+                let error = await #expect(throws: EngineError.self) {
                     try await deployer.up(
                         try deployer.prepare(stack(second), for: .dev), timeout: .seconds(60))
                 }
-                #expect(
-                    clock.now - start < .seconds(45),
-                    "waited for the timeout instead of reporting Compose's error")
-                #expect(error?.service == nil)
-                #expect(
-                    error?.reason.contains("docker compose up failed") == true, "\(String(describing: error))"
-                )
-                #expect(error?.reason.contains("18105") == true, "\(String(describing: error))")
+                let message = error?.message ?? ""
+                #expect(message.contains("18105"), "\(message)")
+                #expect(message.contains("stack \(first) (dev), service web"), "\(message)")
+                #expect(message.contains("EndToEndTests.swift:"), "the error points at the .publish line: \(message)")
+                #expect(message.contains("nothing was changed"))
+                let live = try await DockerEngine().liveState(stack: second, environment: "dev")
+                #expect(live.isEmpty, "nothing of \(second) was created")
             }
         }
     }
@@ -293,7 +290,8 @@ struct EndToEndTests {
 
             let rotated = deployer("second-value")
             let plan = try await rotated.plan(prepared)
-            #expect(plan.services == [Plan.ServiceChange(service: "app", action: .update, changedFields: ["secrets"])])
+            #expect(plan.services.map(\.action) == [.update])
+            #expect(plan.services.map(\.changedFields) == [["secrets"]])
             try await rotated.up(prepared, timeout: .seconds(60))
             let file = Workspace(root: tmp.url).secretsDirectory(stack: name, environment: "dev")
                 .appendingPathComponent("api_key")

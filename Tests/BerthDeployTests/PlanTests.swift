@@ -178,7 +178,9 @@ struct PlanTests {
                 "routes",
             ])
         let services = try #require(object["services"] as? [[String: Any]])
-        #expect(services.allSatisfy { Set($0.keys) == ["service", "action", "changedFields"] })
+        // `strategy` only where containers are replaced.
+        #expect(services.first.map { Set($0.keys) } == ["service", "action", "changedFields", "drift"])
+        #expect(services.last.map { Set($0.keys) } == ["service", "action", "changedFields", "drift", "strategy"])
         #expect(services.map { $0["action"] as? String } == ["unchanged", "update"])
         #expect(services.last?["changedFields"] as? [String] == ["environment"])
 

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthYAML
 import Foundation
 import Testing
 
@@ -185,5 +186,230 @@ struct SecretStoreTests {
         let second = try store("b").currentVersions(secret)
         #expect(second["k"] != first["k"])
         #expect(first["k"]?.count == 16)
+    }
+}
+
+@Suite("SecretStore integrity of generated values")
+struct SecretStoreIntegrityTests {
+    static let secrets = [Secret.generated("db_password"), Secret.generated("session_key", length: 48)]
+
+    /// A store in `tmp` after a first deploy of ``secrets``.
+    static func deployed(in tmp: TemporaryDirectory) throws -> (store: SecretStore, versions: [String: String]) {
+        let store = SecretStoreTests.store(in: tmp)
+        let versions = try store.materialize(secrets)
+        return (store, versions)
+    }
+
+    static func contents(of name: String, in store: SecretStore) throws -> Data {
+        try Data(contentsOf: store.directory.appendingPathComponent(name))
+    }
+
+    /// Checks that an error names the secret, the folder to restore from and the command that
+    /// starts over, and shows none of the values.
+    static func expectActionable(
+        _ error: SecretError?, naming secret: String, in store: SecretStore, hiding values: [Data],
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
+        guard let error else {
+            Issue.record("expected a SecretError", sourceLocation: sourceLocation)
+            return
+        }
+        let text = error.description
+        #expect(text.contains("secret '\(secret)'"), sourceLocation: sourceLocation)
+        #expect(text.contains("backup of \(store.directory.path)/"), sourceLocation: sourceLocation)
+        #expect(text.contains("`rotate-secret \(secret)`"), sourceLocation: sourceLocation)
+        for value in values where !value.isEmpty {
+            #expect(!text.contains(String(decoding: value, as: UTF8.self)), sourceLocation: sourceLocation)
+        }
+    }
+
+    enum Damage: String, CaseIterable, Sendable {
+        case emptied, truncated, replaced, newlineAppended
+
+        func apply(to value: Data) -> Data {
+            switch self {
+            case .emptied: Data()
+            case .truncated: value.prefix(value.count / 2)
+            case .replaced: Data(SecretStore.generate(length: value.count, alphabet: .alphanumeric).utf8)
+            case .newlineAppended: value + Data("\n".utf8)
+            }
+        }
+    }
+
+    @Test(
+        "a damaged generated file stops materialize and plan, naming the secret and the fix", arguments: Damage.allCases
+    )
+    func damagedFile(damage: Damage) throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let (store, _) = try Self.deployed(in: tmp)
+        let original = try Self.contents(of: "db_password", in: store)
+        let session = try Self.contents(of: "session_key", in: store)
+        let checksums = try Data(contentsOf: store.directory.appendingPathComponent(".checksums"))
+        let damaged = damage.apply(to: original)
+        try damaged.write(to: store.directory.appendingPathComponent("db_password"))
+
+        let error = try #require(throws: SecretError.self) { try store.materialize(Self.secrets) }
+        Self.expectActionable(error, naming: "db_password", in: store, hiding: [original, damaged, session])
+        #expect(error.problems.count == 1)
+        #expect(
+            error.description.contains(damage == .emptied ? "is empty" : "no longer matches the checksum"))
+        let planned = #expect(throws: SecretError.self) { try store.currentVersions(Self.secrets) }
+        #expect(planned?.problems == error.problems)
+
+        // Nothing was replaced: not the damaged file, not the others, not the checksums.
+        #expect(try Self.contents(of: "db_password", in: store) == damaged)
+        #expect(try Self.contents(of: "session_key", in: store) == session)
+        #expect(try Data(contentsOf: store.directory.appendingPathComponent(".checksums")) == checksums)
+    }
+
+    @Test("a deleted generated file with a recorded checksum is an error, not a new value")
+    func deletedFile() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let (store, _) = try Self.deployed(in: tmp)
+        let original = try Self.contents(of: "db_password", in: store)
+        let file = store.directory.appendingPathComponent("db_password")
+        try FileManager.default.removeItem(at: file)
+
+        let error = try #require(throws: SecretError.self) { try store.materialize(Self.secrets) }
+        Self.expectActionable(error, naming: "db_password", in: store, hiding: [original])
+        #expect(error.description.contains("\(file.path) is missing"))
+        #expect(throws: SecretError.self) { try store.currentVersions(Self.secrets) }
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+    }
+
+    @Test("a secrets folder gone while the stack runs is an error; with nothing deployed it is a first deploy")
+    func folderGone() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let (store, versions) = try Self.deployed(in: tmp)
+        let original = try Self.contents(of: "db_password", in: store)
+        try FileManager.default.removeItem(at: store.directory)
+
+        let error = try #require(throws: SecretError.self) {
+            try store.materialize(Self.secrets, deployedVersions: ["db_password": versions["db_password"]!])
+        }
+        Self.expectActionable(error, naming: "db_password", in: store, hiding: [original])
+        #expect(error.problems.count == 1)
+        #expect(
+            error.description.contains(
+                "the stack on the engine uses a value of 'db_password' that this machine does not have"))
+        let planned = #expect(throws: SecretError.self) {
+            try store.currentVersions(Self.secrets, deployedVersions: versions)
+        }
+        #expect(planned?.problems.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: store.directory.path))
+
+        // Nothing on the engine: a first deploy generates new values.
+        let fresh = try store.materialize(Self.secrets, deployedVersions: [:])
+        #expect(try Self.contents(of: "db_password", in: store) != original)
+        #expect(fresh.keys.sorted() == ["db_password", "session_key"])
+    }
+
+    @Test("files of an older Berth, without checksums, are adopted and then protected")
+    func legacyStore() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let store = SecretStoreTests.store(in: tmp)
+        try FileManager.default.createDirectory(
+            at: store.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let legacy = "legacy-\(UUID().uuidString)"
+        let file = store.directory.appendingPathComponent("db_password")
+        try Data(legacy.utf8).write(to: file)
+        let checksumsFile = store.directory.appendingPathComponent(".checksums")
+
+        // A plan writes nothing, not even the checksums.
+        _ = try store.currentVersions(Self.secrets, deployedVersions: ["db_password": "0123456789abcdef"])
+        #expect(!FileManager.default.fileExists(atPath: checksumsFile.path))
+
+        try store.materialize(Self.secrets, deployedVersions: ["db_password": "0123456789abcdef"])
+        #expect(try String(contentsOf: file, encoding: .utf8) == legacy)
+        let session = try String(decoding: Self.contents(of: "session_key", in: store), as: UTF8.self)
+        #expect(
+            try String(contentsOf: checksumsFile, encoding: .utf8)
+                == "db_password \(SHA256.hexDigest(legacy))\nsession_key \(SHA256.hexDigest(session))\n")
+        #expect(try permissions(of: checksumsFile) == 0o600)
+
+        // Adopted values are checked from now on.
+        try Data("tampered".utf8).write(to: file)
+        let error = try #require(throws: SecretError.self) { try store.materialize(Self.secrets) }
+        Self.expectActionable(error, naming: "db_password", in: store, hiding: [Data(legacy.utf8), Data(session.utf8)])
+    }
+
+    @Test("rotate writes a new value and its checksum, only for that secret, and the next deploy accepts it")
+    func rotate() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let store = SecretStoreTests.store(in: tmp)
+        let before = try store.materialize(Self.secrets, readableByAnyUser: ["db_password"])
+        let original = try Self.contents(of: "db_password", in: store)
+        let session = try Self.contents(of: "session_key", in: store)
+        let file = store.directory.appendingPathComponent("db_password")
+        // Even a damaged value can be replaced on purpose.
+        try Data().write(to: file)
+
+        try store.rotate("db_password", in: Self.secrets)
+        let rotated = try Self.contents(of: "db_password", in: store)
+        #expect(rotated.count == 32)
+        #expect(rotated != original)
+        let alphanumeric = Set(Secret.Alphabet.alphanumeric.characters.map { $0.asciiValue! })
+        #expect(rotated.allSatisfy { alphanumeric.contains($0) })
+        #expect(try permissions(of: file) == 0o644)
+        #expect(try Self.contents(of: "session_key", in: store) == session)
+        let checksums = try String(
+            contentsOf: store.directory.appendingPathComponent(".checksums"), encoding: .utf8)
+        let hexDigest = { (value: Data) in SHA256.hexDigest(String(decoding: value, as: UTF8.self)) }
+        #expect(checksums == "db_password \(hexDigest(rotated))\nsession_key \(hexDigest(session))\n")
+
+        let after = try store.materialize(Self.secrets, readableByAnyUser: ["db_password"], deployedVersions: before)
+        #expect(after["db_password"] != before["db_password"])
+        #expect(after["session_key"] == before["session_key"])
+        #expect(try Self.contents(of: "db_password", in: store) == rotated)
+    }
+
+    @Test("rotate refuses a secret the stack does not generate, and writes nothing")
+    func rotateRefuses() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let store = SecretStoreTests.store(in: tmp, environment: ["API_KEY": "from-the-environment"])
+        let secrets = [Secret("api_key", .environment("API_KEY")), Secret.generated("db_password")]
+
+        let notGenerated = try #require(throws: SecretError.self) { try store.rotate("api_key", in: secrets) }
+        #expect(notGenerated.description.hasPrefix("Cannot rotate secret 'api_key'."))
+        #expect(notGenerated.description.contains("not generated"))
+        #expect(!notGenerated.description.contains("from-the-environment"))
+        let unknown = try #require(throws: SecretError.self) { try store.rotate("db_pasword", in: secrets) }
+        #expect(unknown.description.contains("Its secrets: api_key, db_password."))
+        #expect(!FileManager.default.fileExists(atPath: store.directory.path))
+    }
+
+    @Test("a damaged checksum file is an error until it is restored or deleted")
+    func damagedChecksums() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let (store, versions) = try Self.deployed(in: tmp)
+        let checksumsFile = store.directory.appendingPathComponent(".checksums")
+        try Data("db_password\n".utf8).write(to: checksumsFile)
+
+        let error = try #require(throws: SecretError.self) { try store.materialize(Self.secrets) }
+        #expect(error.description.contains("\(checksumsFile.path) is damaged: line 1"))
+        #expect(error.description.contains("backup of \(store.directory.path)/"))
+        #expect(throws: SecretError.self) { try store.rotate("db_password", in: Self.secrets) }
+
+        try FileManager.default.removeItem(at: checksumsFile)
+        #expect(try store.materialize(Self.secrets) == versions)
+        #expect(FileManager.default.fileExists(atPath: checksumsFile.path))
+    }
+
+    @Test("a secret can declare the service whose data keeps its value, for the rotation warning")
+    func keptBy() {
+        let plain = Secret.generated("db_password")
+        let kept = plain.keptBy("db")
+        #expect(plain.keptBy == nil)
+        #expect(plain.rotationWarning == nil)
+        #expect(kept.keptBy == "db")
+        #expect(kept != plain)
+        #expect(kept.rotationWarning?.contains("Service 'db' keeps the value of secret 'db_password'") == true)
     }
 }

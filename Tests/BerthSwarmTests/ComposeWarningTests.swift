@@ -13,7 +13,7 @@ struct ComposeWarningTests {
             ("deploy.mode", ComposeWarningTests.base.deployMode(.global)),
             ("deploy.placement", ComposeWarningTests.base.constraint("node.role == manager")),
             ("deploy.placement", ComposeWarningTests.base.spread(over: "node.labels.zone")),
-            ("deploy.update_config", ComposeWarningTests.base.updatePolicy(UpdatePolicy(order: .startFirst))),
+            ("deploy.update_config", ComposeWarningTests.base.updatePolicy(UpdatePolicy(parallelism: 2))),
             ("deploy.rollback_config", ComposeWarningTests.base.rollbackPolicy(UpdatePolicy(failureAction: .pause))),
             ("deploy.endpoint_mode", ComposeWarningTests.base.endpointMode(.dnsrr)),
             ("deploy.labels", ComposeWarningTests.base.serviceLabel("traefik.enable", "true")),
@@ -32,12 +32,18 @@ struct ComposeWarningTests {
 
     @Test("several settings make one warning listing them all")
     func oneWarningPerService() {
-        let service = Self.base.deployMode(.global).updatePolicy(UpdatePolicy()).endpointMode(.vip)
+        let service = Self.base.deployMode(.global).updatePolicy(UpdatePolicy(failureAction: .pause)).endpointMode(.vip)
         let diagnostics = ComposeRenderer().render(Stack("probe") { service }, for: .dev).diagnostics
         #expect(diagnostics.count == 1)
         for field in ["deploy.mode", "deploy.update_config", "deploy.endpoint_mode"] {
             #expect(diagnostics.first?.message.contains(field) == true)
         }
+    }
+
+    @Test("an update policy's order alone is honoured on Compose too: no warning")
+    func orderAlone() {
+        let service = Self.base.updatePolicy(UpdatePolicy(order: .startFirst))
+        #expect(ComposeRenderer().render(Stack("probe") { service }, for: .dev).diagnostics.isEmpty)
     }
 
     @Test("settings left unset render exactly as before, without a warning")

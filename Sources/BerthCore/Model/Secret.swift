@@ -49,6 +49,8 @@ public struct Secret: Sendable, Hashable, Codable {
     public var source: Source
     /// Where the user declared the secret.
     public var location: SourceLocation
+    /// The service whose data keeps a copy of the value, set with ``keptBy(_:)``.
+    public var keptBy: String?
 
     /// Declares a secret.
     public init(_ name: String, _ source: Source, fileID: String = #fileID, line: Int = #line) {
@@ -66,6 +68,35 @@ public struct Secret: Sendable, Hashable, Codable {
         line: Int = #line
     ) -> Secret {
         Secret(name, .generated(length: length, alphabet: alphabet), fileID: fileID, line: line)
+    }
+
+    /// Declares that a service keeps the value in its data, so that a new value of the secret
+    /// does not reach it by itself.
+    ///
+    /// Some images read a secret only once, when they initialise their data: PostgreSQL sets
+    /// the password from `POSTGRES_PASSWORD_FILE` when its data folder is empty, and keeps that
+    /// password in the data afterwards. Rotating such a secret gives the services that read it
+    /// a new value while the database still expects the old one, until the password is changed
+    /// inside the database as well. Declaring it lets Berth say so (``rotationWarning``):
+    /// ```swift
+    /// Secret.generated("db_password").keptBy("db")
+    /// ```
+    /// - Parameter service: The name of the service whose data holds the value.
+    public func keptBy(_ service: String) -> Secret {
+        var copy = self
+        copy.keptBy = service
+        return copy
+    }
+
+    /// What to tell whoever rotates this secret, when a service keeps its value in its data;
+    /// `nil` otherwise.
+    public var rotationWarning: String? {
+        keptBy.map { service in
+            "Service '\(service)' keeps the value of secret '\(name)' in its data (a database sets its password "
+                + "only when it is first initialised): the new value reaches the services that read the secret, "
+                + "but not what '\(service)' holds. Change the value inside '\(service)' too (for PostgreSQL: "
+                + "ALTER USER … PASSWORD), or '\(service)' will refuse the services that use the new value."
+        }
     }
 }
 

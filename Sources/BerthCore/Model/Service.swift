@@ -53,6 +53,12 @@ public struct Service: Sendable, Hashable, Codable {
     public var deploy = DeployPolicy()
     /// Requests the stack's gateway sends to it, in the order written.
     public var routes: [Route] = []
+    /// How long the engine waits after `SIGTERM` before it kills the process (`stop_grace_period`);
+    /// `nil` for Docker's 10 s.
+    public var stopGracePeriod: Duration?
+    /// Which copy goes first when an update replaces the service's containers; `nil` for the
+    /// order of its ``DeployPolicy/update`` policy, or else the one ``UpdateStrategy`` chooses.
+    public var updateOrder: UpdatePolicy.Order?
     /// Host ports it may publish although the stack is behind a gateway.
     public var publishedPortsAllowedBehindGateway: Set<Int> = []
     /// Where the user declared the service.
@@ -324,5 +330,22 @@ extension Service {
     /// Sets how many containers run the service.
     public func replicas(_ count: Int) -> Service {
         with { $0.replicas = count }
+    }
+
+    /// Sets how long the engine waits after `SIGTERM` before it kills the process.
+    ///
+    /// Updates stop the old containers with it. A process that runs as PID 1 without a signal
+    /// handler (`sh -c …`, many servers) ignores `SIGTERM` and always takes the whole period.
+    public func stopGracePeriod(_ period: Duration) -> Service {
+        with { $0.stopGracePeriod = period }
+    }
+
+    /// Sets which copy goes first when an update replaces the service's containers, on Compose
+    /// and on Swarm.
+    ///
+    /// On Compose, Berth honours the order itself (see ``UpdateStrategy``); the other fields of
+    /// an ``UpdatePolicy`` are Swarm's.
+    public func update(order: UpdatePolicy.Order) -> Service {
+        with { $0.updateOrder = order }
     }
 }

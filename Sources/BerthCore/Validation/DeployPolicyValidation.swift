@@ -34,7 +34,8 @@ extension StackValidator {
                     at: service.location)
             }
         }
-        for constraint in deploy.constraints {
+        // A NUL byte in a constraint or spread label is reported on its own (checkNULBytes).
+        for constraint in deploy.constraints where !Naming.containsNUL(constraint.expression) {
             if let problem = Self.problem(withConstraint: constraint.expression) {
                 report(
                     .error, .invalidPlacement, element,
@@ -44,7 +45,7 @@ extension StackValidator {
                     at: constraint.location)
             }
         }
-        for preference in deploy.preferences {
+        for preference in deploy.preferences where !Naming.containsNUL(preference.spread) {
             let label = preference.spread.trimmingWhitespace()
             let prefixes = ["node.labels.", "engine.labels."]
             if !prefixes.contains(where: { label.count > $0.count && label.lowercased().hasPrefix($0) }) {

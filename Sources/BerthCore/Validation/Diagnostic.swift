@@ -80,6 +80,10 @@ extension Diagnostic {
         public static let unpinnedImage = Code(rawValue: "unpinned-image")
         public static let invalidImage = Code(rawValue: "invalid-image")
         public static let lossyRendering = Code(rawValue: "lossy-rendering")
+        /// A string that reaches the engine holds a NUL byte (U+0000), which ends a C string.
+        public static let nulByte = Code(rawValue: "nul-byte")
+        /// A file the description reads (a config's source) does not exist.
+        public static let missingFile = Code(rawValue: "missing-file")
     }
 }
 

@@ -1,5 +1,73 @@
 /// The naming rules of Docker and Compose, in one place.
 enum Naming {
+    /// The longest DNS label (RFC 1035): a service's name is one on its networks, and the
+    /// Compose project name is part of every name the engine gives the stack's objects.
+    static let dnsLabelLength = 63
+
+    /// Whether text holds a NUL byte (U+0000). The engine, Compose and runc pass strings on as C
+    /// strings, which end at the first NUL, so such a string is refused or cut short.
+    static func containsNUL(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable(containsZero) ?? text.utf8.contains(0)
+    }
+
+    /// Whether a byte is zero, eight bytes at a time: validation reads every string of a stack,
+    /// and a byte-by-byte loop made it a third slower.
+    private static func containsZero(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // Non-zero exactly when one of the eight bytes is zero.
+            if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            if base[index] == 0 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Text with every NUL byte written `\0`, for messages: a terminal or a log would otherwise
+    /// cut the line at it.
+    static func visible(_ text: String) -> String {
+        guard containsNUL(text) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\0" {
+                scalars.append(contentsOf: #"\0"#.unicodeScalars)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Whether a name is `.` or `..`, which name folders wherever a name becomes a path.
+    static func isDotComponent(_ name: String) -> Bool {
+        name == "." || name == ".."
+    }
+
+    /// An absolute path with its `.` and `..` components resolved as the engine resolves a mount
+    /// target, and whether it had a `..` component: `/etc/../srv` is `/srv`.
+    static func resolvingDots(_ path: String) -> (path: String, hadParent: Bool) {
+        var components: [Substring] = []
+        var hadParent = false
+        for component in path.split(separator: "/") {
+            switch component {
+            case ".":
+                continue
+            case "..":
+                hadParent = true
+                if !components.isEmpty { components.removeLast() }
+            default:
+                components.append(component)
+            }
+        }
+        return ("/" + components.joined(separator: "/"), hadParent)
+    }
+
     private static func all(_ text: String, _ allowed: (UInt8) -> Bool) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy(allowed)
     }
@@ -150,6 +218,19 @@ enum Naming {
 
     static func suggestServiceName(_ name: String) -> String {
         suggestProjectName(name)
+    }
+
+    /// A service name cut to the length of a DNS label, without a separator at its end.
+    static func suggestShortServiceName(_ name: String) -> String {
+        var short = Substring(String(decoding: name.utf8.prefix(dnsLabelLength), as: UTF8.self))
+        while let last = short.last, last == "-" || last == "_" || last == "." { short = short.dropLast() }
+        return short.isEmpty ? "app" : String(short)
+    }
+
+    /// A resource name without its leading dots: `.version-key` becomes `version-key`.
+    static func suggestUndottedName(_ name: String) -> String {
+        let rest = name.drop { $0 == "." }
+        return rest.isEmpty ? suggestServiceName(name) : String(rest)
     }
 
     /// The declared name closest to a misspelt one, if one is close enough to be a typo.

@@ -69,14 +69,15 @@ extension StackValidator {
                 fix: "Add .networks(\"\(network)\") to the service.",
                 at: route.location)
         }
-        if let problem = Self.hostProblem(route.host) {
+        // A NUL byte in the host, path or resolver is reported on its own (checkNULBytes).
+        if !Naming.containsNUL(route.host), let problem = Self.hostProblem(route.host) {
             report(
                 .error, .invalidRouteHost, element,
                 "Its route host '\(route.host)' \(problem).",
                 fix: "Write the bare host name, such as 'shop.example.com'; put paths in the path: argument.",
                 at: route.location)
         }
-        if let problem = Self.pathProblem(route.pathPrefix) {
+        if !Naming.containsNUL(route.pathPrefix), let problem = Self.pathProblem(route.pathPrefix) {
             report(
                 .error, .invalidRoutePath, element,
                 "Its route path '\(route.pathPrefix)' \(problem).",
@@ -126,6 +127,7 @@ extension StackValidator {
         switch (route.tls, gateway.kind) {
         case (.none, _): break
         case (.resolver(let name), .traefik):
+            if Naming.containsNUL(name) { break }
             if name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
                 report(
                     .error, .unsupportedTLS, element,

@@ -38,7 +38,9 @@ struct StackValidator {
 
     mutating func run() {
         checkNames()
+        checkNULBytes()
         for service in stack.services {
+            checkNULBytes(of: service)
             checkReferences(of: service)
             checkPorts(of: service)
             checkHealthCheck(of: service)
@@ -62,59 +64,144 @@ struct StackValidator {
         fix: String,
         at location: SourceLocation?
     ) {
+        // A NUL byte the user wrote would cut the printed line short wherever it is quoted.
         diagnostics.append(
-            Diagnostic(severity, code, element: element, message: message, fix: fix, location: location)
+            Diagnostic(
+                severity, code, element: Naming.visible(element), message: Naming.visible(message),
+                fix: Naming.visible(fix), location: location)
         )
+    }
+
+    /// Reports a NUL byte in a string the user wrote that reaches the engine.
+    /// - Parameter field: What holds the byte, as a phrase starting in lowercase
+    ///   (`the value of environment variable 'GREETING'`).
+    mutating func reportNULByte(in field: String, of element: String, at location: SourceLocation?) {
+        report(
+            .error, .nulByte, element,
+            "\(field.prefix(1).uppercased() + field.dropFirst()) has a NUL byte (U+0000). Docker, Compose and runc pass strings on as C strings, which end at a NUL byte, so the engine refuses the value or cuts it short, possibly after the old container is already gone.",
+            fix: "Remove the NUL byte (written \"\\0\" or \"\\u{0}\" in Swift) from \(field).",
+            at: location)
     }
 
     // MARK: Names
 
     private mutating func checkNames() {
-        if !Naming.isProjectName(stack.name) {
+        if Naming.containsNUL(stack.name) {
+            reportNULByte(in: "the stack name", of: "stack '\(stack.name)'", at: stack.location)
+        } else if !Naming.isProjectName(stack.name) {
             report(
                 .error, .invalidName, "stack '\(stack.name)'",
                 "A stack name becomes part of the Compose project name, which must be lowercase letters, digits, '-' and '_', starting with a letter or digit.",
                 fix: "Rename the stack, for example to '\(Naming.suggestProjectName(stack.name))'.",
                 at: stack.location)
         }
-        if !Naming.isProjectName(environment.name) {
+        if Naming.containsNUL(environment.name) {
+            reportNULByte(in: "the environment name", of: "environment '\(environment.name)'", at: nil)
+        } else if !Naming.isProjectName(environment.name) {
             report(
                 .error, .invalidName, "environment '\(environment.name)'",
                 "An environment name becomes part of the Compose project name, which must be lowercase letters, digits, '-' and '_'.",
                 fix: "Rename the environment, for example to '\(Naming.suggestProjectName(environment.name))'.",
                 at: nil)
         }
+        checkProjectNameLength()
         checkUnique(
             "service", stack.services.map { ($0.name, $0.location) }, rule: Naming.isServiceName,
-            rule: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit")
+            rule: "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",
+            problem: Self.serviceNameLengthProblem)
+        let resourceRule = "letters, digits, '.', '_' and '-'"
         checkUnique(
             "network", stack.networks.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-            rule: "letters, digits, '.', '_' and '-'")
+            rule: resourceRule, problem: Self.folderNameProblem("network"))
         checkUnique(
             "volume", stack.volumes.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-            rule: "letters, digits, '.', '_' and '-'")
+            rule: resourceRule, problem: Self.folderNameProblem("volume"))
+        let folder = ".berth/\(stack.name)/\(environment.name)/"
         checkUnique(
             "secret", stack.secrets.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-            rule: "letters, digits, '.', '_' and '-'")
+            rule: resourceRule, problem: Self.hiddenFileProblem("secret", under: folder))
         checkUnique(
             "config", stack.configs.map { ($0.name, $0.location) }, rule: Naming.isResourceName,
-            rule: "letters, digits, '.', '_' and '-'")
+            rule: resourceRule, problem: Self.hiddenFileProblem("config", under: folder))
     }
 
+    /// A service's name is its DNS name on the stack's networks, so it is a DNS label.
+    private static func serviceNameLengthProblem(_ name: String) -> (message: String, fix: String)? {
+        guard name.utf8.count > Naming.dnsLabelLength else { return nil }
+        return (
+            "The name is \(name.utf8.count) characters long, but a service's name is its DNS name on the stack's networks, and a DNS label holds at most \(Naming.dnsLabelLength).",
+            "Shorten the name to at most \(Naming.dnsLabelLength) characters, for example to '\(Naming.suggestShortServiceName(name))'."
+        )
+    }
+
+    /// `.` and `..` pass Compose's character rule but mean folders wherever a name becomes a path.
+    private static func folderNameProblem(_ kind: String) -> (String) -> (message: String, fix: String)? {
+        { name in
+            guard Naming.isDotComponent(name) else { return nil }
+            return (
+                "The name '\(name)' means a folder (the current one or the one above), not a name, wherever the \(kind)'s name becomes part of a path.",
+                "Rename the \(kind), for example to '\(Naming.suggestServiceName(name))'."
+            )
+        }
+    }
+
+    /// Secrets are materialised as files named after them under
+    /// `.berth/<stack>/<environment>/secrets/`, beside Berth's own files, which start with `.`
+    /// (`.version-key`); configs keep to the same rule so that a name means the same for both.
+    private static func hiddenFileProblem(
+        _ kind: String,
+        under folder: String
+    ) -> (String) -> (message: String, fix: String)? {
+        { name in
+            guard name.hasPrefix(".") else { return nil }
+            let rule =
+                kind == "secret"
+                ? "A secret's name becomes" : "A \(kind)'s name keeps to the rule of a secret's, which becomes"
+            return (
+                "\(rule) the name of a file under \(folder)secrets/, where names starting with '.' are kept for Berth's own files (such as .version-key) and '.' and '..' are folders: '\(name)' collides with Berth's own files.",
+                "Rename the \(kind) without the leading '.', for example to '\(Naming.suggestUndottedName(name))'."
+            )
+        }
+    }
+
+    /// Refuses a stack whose Compose project name, `<stack>-<environment>`, is longer than a DNS
+    /// label: the project name prefixes every container, network and volume the stack creates,
+    /// and on Swarm every service's DNS name (`<project>_<service>`).
+    private mutating func checkProjectNameLength() {
+        let length = stack.name.utf8.count + 1 + environment.name.utf8.count
+        guard length > Naming.dnsLabelLength else { return }
+        let room = Naming.dnsLabelLength - 1 - environment.name.utf8.count
+        report(
+            .error, .invalidName, "stack '\(stack.name)'",
+            "With environment '\(environment.name)', the Compose project name '\(stack.name)-\(environment.name)' is \(length) characters long. It prefixes the name of every container, network and volume of the stack, and on Swarm the DNS name of every service, where a DNS label holds at most \(Naming.dnsLabelLength) characters.",
+            fix: room >= 1
+                ? "Shorten the stack name to at most \(room) characters, or shorten the environment name."
+                : "Shorten the environment name: with it, the project name leaves no room for the stack name.",
+            at: stack.location)
+    }
+
+    /// Reports the names that are not valid and the ones declared twice.
+    /// - Parameter problem: A further rule for names that pass `isValid`: the message and fix
+    ///   when the name breaks it.
     private mutating func checkUnique(
         _ kind: String,
         _ names: [(String, SourceLocation)],
         rule isValid: (String) -> Bool,
-        rule ruleText: String
+        rule ruleText: String,
+        problem: (String) -> (message: String, fix: String)? = { _ in nil }
     ) {
         var first: [String: SourceLocation] = [:]
         for (name, location) in names {
-            if !isValid(name) {
+            if Naming.containsNUL(name) {
+                reportNULByte(in: "the \(kind)'s name", of: "\(kind) '\(name)'", at: location)
+            } else if !isValid(name) {
                 report(
                     .error, .invalidName, "\(kind) '\(name)'",
                     "The name is not valid: Compose allows only \(ruleText).",
                     fix: "Rename the \(kind), for example to '\(Naming.suggestServiceName(name))'.",
                     at: location)
+            } else if let problem = problem(name) {
+                report(.error, .invalidName, "\(kind) '\(name)'", problem.message, fix: problem.fix, at: location)
             }
             if let earlier = first[name] {
                 report(
@@ -244,7 +331,8 @@ struct StackValidator {
                     fix: "Publish on a host port between 1 and 65535.",
                     at: port.location)
             }
-            if let hostIP = port.hostIP, !Naming.isIPAddress(hostIP) {
+            // A NUL byte in it is reported on its own (checkNULBytes).
+            if let hostIP = port.hostIP, !Naming.containsNUL(hostIP), !Naming.isIPAddress(hostIP) {
                 report(
                     .error, .invalidPort, "service '\(service.name)'",
                     "Host address '\(hostIP)' is not an IP address.",
@@ -387,7 +475,9 @@ struct StackValidator {
         var seen: [String: SourceLocation] = [:]
         seen.reserveCapacity(service.environment.count + service.secrets.count)
         func checkKey(_ key: String, at location: SourceLocation) {
-            if !Naming.isEnvironmentKey(key) {
+            if Naming.containsNUL(key) {
+                reportNULByte(in: "the environment key '\(key)'", of: element, at: location)
+            } else if !Naming.isEnvironmentKey(key) {
                 report(
                     .error, .invalidName, element,
                     "The environment key '\(key)' is not valid.",
@@ -447,7 +537,13 @@ struct StackValidator {
     private mutating func checkImage(of service: Service) {
         // Built only if something is reported: most services have nothing to report.
         lazy var element = "service '\(service.name)'"
-        if !Naming.isImageRepository(service.image.repository) {
+        let image = service.image
+        // The parts, not `reference`, which would build a string for every service.
+        if Naming.containsNUL(image.repository) || image.tag.map(Naming.containsNUL) == true
+            || image.digest.map(Naming.containsNUL) == true
+        {
+            reportNULByte(in: "the image reference", of: element, at: service.location)
+        } else if !Naming.isImageRepository(service.image.repository) {
             report(
                 .error, .invalidImage, element,
                 "The image '\(service.image.reference)' is not a valid image reference.",
@@ -464,22 +560,59 @@ struct StackValidator {
     }
 
     private mutating func checkMounts(of service: Service) {
+        // Built only if something is reported: most services have nothing to report.
+        lazy var element = "service '\(service.name)'"
         func checkTarget(_ target: String, at location: SourceLocation) {
-            guard !target.hasPrefix("/") else { return }
-            report(
-                .error, .invalidPath, "service '\(service.name)'",
-                "The mount target '\(target)' is not an absolute path inside the container.",
-                fix: "Write the target as an absolute path, such as /data.",
-                at: location)
+            if Naming.containsNUL(target) {
+                reportNULByte(in: "the mount target '\(target)'", of: element, at: location)
+                return
+            }
+            guard target.hasPrefix("/") else {
+                report(
+                    .error, .invalidPath, element,
+                    "The mount target '\(target)' is not an absolute path inside the container.",
+                    fix: "Write the target as an absolute path, such as /data.",
+                    at: location)
+                return
+            }
+            // Only a path with a `.` component or of nothing but slashes resolves elsewhere.
+            guard target.contains("/.") || target.utf8.allSatisfy({ $0 == 0x2F }) else { return }
+            let (resolved, hadParent) = Naming.resolvingDots(target)
+            if hadParent {
+                report(
+                    .error, .invalidPath, element,
+                    "The mount target '\(target)' has a '..' component, so the engine mounts at '\(resolved)', not in the folder it seems to name.",
+                    fix: resolved == "/"
+                        ? "Write the absolute path of the folder you mean, without '..', such as /data."
+                        : "Write the target without '..', as '\(resolved)' or the path you meant.",
+                    at: location)
+            } else if resolved == "/" {
+                report(
+                    .error, .invalidPath, element,
+                    "The mount target '\(target)' is the container's root folder, which the engine refuses to mount over.",
+                    fix: "Mount at a folder under the root, such as /data.",
+                    at: location)
+            }
         }
         for mount in service.mounts { checkTarget(mount.target, at: mount.location) }
         for mount in service.configs { checkTarget(mount.target, at: mount.location) }
-        for mount in service.secrets where mount.target.contains("/") || mount.target.isEmpty {
-            report(
-                .error, .invalidPath, "service '\(service.name)'",
-                "The secret target '\(mount.target)' must be a file name under /run/secrets/.",
-                fix: "Use a plain file name such as '\(mount.secret)'.",
-                at: mount.location)
+        for mount in service.secrets {
+            let target = mount.target
+            if Naming.containsNUL(target) {
+                reportNULByte(in: "the secret target '\(target)'", of: element, at: mount.location)
+            } else if target.contains("/") || target.isEmpty {
+                report(
+                    .error, .invalidPath, element,
+                    "The secret target '\(target)' must be a file name under /run/secrets/.",
+                    fix: "Use a plain file name such as '\(Naming.suggestUndottedName(mount.secret))'.",
+                    at: mount.location)
+            } else if Naming.isDotComponent(target) {
+                report(
+                    .error, .invalidPath, element,
+                    "The secret target '\(target)' is not a file name: under /run/secrets/ it names \(target == "." ? "/run/secrets itself" : "/run"), so the secret would be mounted over that whole folder.",
+                    fix: "Use a plain file name such as '\(Naming.suggestUndottedName(mount.secret))'.",
+                    at: mount.location)
+            }
         }
     }
 }

@@ -14,20 +14,24 @@ import Foundation
 /// | `logs SERVICE` | a service's logs (`--follow`, `--tail N`) | docker's |
 /// | `render` | writes `.berth/<stack>/<env>/compose.yaml` | 0, 1 invalid |
 /// | `validate` | prints every diagnostic | 0 valid, 1 errors |
-/// | `rotate-secret NAME` | rolls a new value of a generated secret out (Swarm) | 0, 1 |
+/// | `rotate-secret NAME` | rolls a new value of a generated secret out | 0, 1 |
+/// | `lock status` / `lock release` | the stack's deploy lock | 0 free, 3 held / 0 |
 ///
-/// Usage errors exit with 64.
+/// `up`, `down` and `rotate-secret` exit with 3 when another deployer holds the stack's lock.
+/// `SIGINT` and `SIGTERM` stop a command cleanly: its docker commands are stopped and the lock
+/// released (exit 130 and 143). Usage errors exit with 64.
 public struct DeployCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Plan, deploy and inspect this package's stack on a Docker engine.",
         discussion: """
             Exit status: 0 success (for plan: nothing to change), 2 plan has pending changes, \
-            1 error or failed deploy, 64 usage error.
+            1 error or failed deploy, 3 another deployer holds the lock, 64 usage error, \
+            130/143 interrupted by SIGINT/SIGTERM.
             """,
         subcommands: [
             PlanCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, LogsCommand.self,
-            RenderCommand.self, ValidateCommand.self, RotateSecretCommand.self,
+            RenderCommand.self, ValidateCommand.self, RotateSecretCommand.self, LockCommand.self,
         ]
     )
 
@@ -84,11 +88,18 @@ extension Deployment {
         do {
             var command = try DeployCommand.parseAsRoot(arguments)
             if let deploymentCommand = command as? any DeploymentCommand {
-                status = try await deploymentCommand.run(self)
+                nonisolated(unsafe) let command = deploymentCommand
+                status = try await Interruption.run { try await command.run(self) }
             } else {
                 try command.run()
                 status = 0
             }
+        } catch let interrupted as Interruption {
+            FileHandle.standardError.write(Data((interrupted.description + "\n").utf8))
+            status = interrupted.status
+        } catch let error as DeployLockHeld {
+            FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
+            status = 3
         } catch let error as ValidationFailure {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             status = 1
@@ -99,6 +110,9 @@ extension Deployment {
             FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
             status = 1
         } catch let error as SecretError {
+            FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
+            status = 1
+        } catch let error as GatewayReloadFailure {
             FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
             status = 1
         } catch {

@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthYAML
 import Foundation
 
 /// Deploys a stack onto a Docker engine with Docker Compose: validate, render, plan, apply,
@@ -41,7 +42,9 @@ public struct ComposeDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        let checked = try Preflight.render(stack, for: environment) { ComposeRenderer().render($0, for: environment) }
+        let checked = try Preflight.render(stack, for: environment, packageDirectory: workspace.root) {
+            ComposeRenderer().render($0, for: environment)
+        }
         return Prepared(
             stack: checked.stack, environment: environment, document: checked.document,
             diagnostics: checked.diagnostics)
@@ -58,18 +61,24 @@ public struct ComposeDeployer: Sendable {
         return file
     }
 
-    /// Compares the description with what runs.
+    /// Compares the description with what runs, drift included: missing, stopped, exited,
+    /// restarting and unhealthy containers, leftovers of an interrupted update, and containers
+    /// of an older configuration.
     ///
-    /// Secrets are read (never written) so that a changed value shows as a change of the
-    /// services that read it.
-    /// - Throws: ``SecretError`` when a secret's source is missing.
+    /// Secrets and file-backed configs are read (never written) so that a changed value or
+    /// file shows as a change of exactly the services that read it.
+    /// - Throws: ``SecretError`` when a secret's source is missing, ``EngineError`` when a
+    ///   config's file is.
     public func plan(_ prepared: Prepared) async throws -> Plan {
-        let versions = try secretStore(for: prepared).currentVersions(prepared.stack.secrets)
-        let document = ComposeRenderer().render(prepared.stack, for: prepared.environment, secretVersions: versions)
         try await engine.checkReachable()
+        let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
+        let versions = try secretStore(for: prepared).currentVersions(
+            prepared.stack.secrets, deployedVersions: Self.deployedSecretVersions(in: live))
+        let document = ComposeRenderer().render(
+            prepared.stack, for: prepared.environment, secretVersions: versions,
+            configVersions: try configVersions(of: prepared.stack))
         try await engine.checkExternalNetworks(of: prepared.stack, swarm: false)
         let routes = try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
-        let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
         var plan = Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
         plan.routes = Plan.routeChanges(of: prepared.stack, for: prepared.environment, live: routes)
         return plan
@@ -82,7 +91,45 @@ public struct ComposeDeployer: Sendable {
             packageDirectory: workspace.root)
     }
 
+    /// The secret versions the stack's containers were created with, from their labels: a
+    /// generated secret the engine uses must not be generated anew because its file is gone.
+    static func deployedSecretVersions(in live: LiveState) -> [String: String] {
+        var versions: [String: String] = [:]
+        for container in live.containers {
+            for entry in (container.labels[OwnershipLabel.secretVersions] ?? "").split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { versions[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        return versions
+    }
+
+    /// The version of each file-backed config: a hash of the file's content, so editing the file
+    /// recreates the services that mount it.
+    /// - Throws: ``EngineError`` naming every config whose file is missing.
+    func configVersions(of stack: Stack) throws -> [String: String] {
+        var versions: [String: String] = [:]
+        var problems: [String] = []
+        for config in stack.configs {
+            guard case .file(let path) = config.source else { continue }
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                problems.append(
+                    "\(config.location): config '\(config.name)' reads \(url.path), which does not exist or cannot be read. Create the file or correct the path."
+                )
+                continue
+            }
+            versions[config.name] = String(SHA256.hexDigest(String(decoding: data, as: UTF8.self)).prefix(16))
+        }
+        guard problems.isEmpty else { throw EngineError(problems.joined(separator: "\n")) }
+        return versions
+    }
+
     /// Applies the description and waits until every service is running and healthy.
+    ///
+    /// Berth drives the update itself (``ComposeRollout``): services whose containers can run
+    /// twice are updated start-first, so a routed service never stops answering; the others
+    /// stop-first. Everything `plan` reports as drift is repaired.
     /// - Parameter timeout: How long to wait for health before the deploy counts as failed.
     /// - Throws: ``DeployFailure`` naming the failing service, its health output and log tail.
     @discardableResult
@@ -90,103 +137,55 @@ public struct ComposeDeployer: Sendable {
         var prepared = prepared
         let stack = prepared.stack
         let environment = prepared.environment
+        let deadline = ContinuousClock().now + timeout
         // Everything that can fail without the engine fails here, before anything changes.
         try workspace.prepare(stack: stack.name, environment: environment.name)
-        let versions = try secretStore(for: prepared).materialize(
-            stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack))
-        prepared.document = ComposeRenderer().render(stack, for: environment, secretVersions: versions)
+        let configs = try configVersions(of: stack)
+        // A secret whose source is missing stops here, before the engine is asked anything;
+        // what the engine knows (the versions it runs) is checked once it has been read.
+        _ = try secretStore(for: prepared).currentVersions(stack.secrets)
         try await engine.checkReachable()
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        let versions = try secretStore(for: prepared).materialize(
+            stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack),
+            deployedVersions: Self.deployedSecretVersions(in: live))
+        prepared.document = ComposeRenderer().render(
+            stack, for: environment, secretVersions: versions, configVersions: configs)
         // What other stacks own is checked before anything changes.
         try await engine.checkExternalNetworks(of: stack, swarm: false)
         let routes = try await engine.checkRouteConflicts(of: stack, for: environment)
-        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        try await engine.checkHostPorts(of: stack, for: environment)
         var plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
         plan.routes = Plan.routeChanges(of: stack, for: environment, live: routes)
         let file = try render(prepared)
         console.output(plan.summary)
 
-        if !plan.hasChanges, Readiness(stack: stack, live: live).isComplete {
+        if !plan.hasChanges {
             console.progress("Nothing to apply; every service is ready.")
             return plan
         }
-
-        let compose = composeArguments(project: prepared.document.projectName, file: file)
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
         console.progress("Applying \(file.path) to \(engine.target)…")
-        let outcome = Outcome()
-        let apply = Task { [engine] in
-            do {
-                outcome.set(.success(try await engine.run(compose + ["up", "--detach", "--remove-orphans"])))
-            } catch {
-                outcome.set(.failure(error))
-            }
+        var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
+        if let gateway = stack.gateway, gateway.kind == .nginx {
+            let sync = GatewaySync(engine: engine, console: console)
+            switchGateway = { excluded in try await sync.sync(gateway, excluding: excluded) }
         }
-        // Whatever ends the wait (failure, timeout, an error reading state) also stops Compose.
-        defer { apply.cancel() }
-        var watcher = Watcher(stack: stack, console: console)
-        var applied: CommandResult?
-        while true {
-            if applied == nil, let result = outcome.value {
-                applied = try result.get()
-            }
-            let state = try await engine.liveState(stack: stack.name, environment: environment.name)
-            let readiness = Readiness(stack: stack, live: state)
-            watcher.observe(state, readiness: readiness, elapsed: timeout - (deadline - clock.now))
-            if let applied, !applied.succeeded, readiness.failed.isEmpty {
-                // Compose refused before any container could fail: the reason is in its output.
-                throw DeployFailure(
-                    service: nil, reason: "docker compose up failed: \(applied.standardError.trimmed)",
-                    healthOutput: nil, logTail: nil, stillServing: readiness.ready)
-            }
-            if let failed = readiness.failed.first {
-                throw try await failure(of: failed, in: state, readiness: readiness)
-            }
-            if applied?.succeeded == true, readiness.isComplete {
-                // Compose never removes a network that left the file; the plan promised to.
-                for network in plan.networks where network.action == .remove {
-                    let removal = try await engine.run(["network", "rm", network.name])
-                    if !removal.succeeded {
-                        console.progress(
-                            "Could not remove network \(network.name): \(removal.standardError.trimmed)")
-                    }
-                }
-                console.clearLive()
-                console.progress(
-                    "Deployed \(stack.name) (\(environment.name)): \(readiness.ready.count) service(s) ready.")
-                return plan
-            }
-            if clock.now >= deadline {
-                let waiting = readiness.waiting.first ?? stack.services.first!.name
-                throw try await failure(
-                    of: waiting, in: state, readiness: readiness,
-                    reason: "not ready after \(GoDuration.format(timeout)) (raise --timeout if it needs longer)")
-            }
-            try await Task.sleep(for: pollInterval)
-        }
+        let rollout = ComposeRollout(
+            engine: engine, console: console, stack: stack, environment: environment, document: prepared.document,
+            file: file, pollInterval: pollInterval, deadline: deadline, switchGateway: switchGateway)
+        try await rollout.run(plan, live: live)
+        console.progress("Deployed \(stack.name) (\(environment.name)): \(stack.services.count) service(s) ready.")
+        return plan
     }
 
-    private func failure(
-        of service: String,
-        in state: LiveState,
-        readiness: Readiness,
-        reason: String? = nil
-    ) async throws -> DeployFailure {
-        let container = state.containers(of: service).first { !$0.isReady } ?? state.containers(of: service).first
-        var logs: String?
-        if let container {
-            let result = try await engine.run(["logs", "--tail", "20", container.id])
-            logs = (result.standardOutput + result.standardError).trimmed
-        }
-        let observed = container.map { c in
-            c.health.map { "\(c.state), \($0)" } ?? "\(c.state), exit code \(c.exitCode)"
-        }
-        return DeployFailure(
-            service: service,
-            reason: reason ?? "it is \(observed ?? "not running")",
-            healthOutput: container?.lastHealthOutput?.trimmed,
-            logTail: logs,
-            stillServing: readiness.ready)
+    /// Writes a new value of a generated secret; the next ``up(_:timeout:)`` replaces exactly
+    /// the services that read it, since their secret versions change.
+    public func rotate(_ secret: String, of stack: Stack, for environment: Environment) throws {
+        try workspace.prepare(stack: stack.name, environment: environment.name)
+        try SecretStore(
+            directory: workspace.secretsDirectory(stack: stack.name, environment: environment.name),
+            environment: processEnvironment, packageDirectory: workspace.root
+        ).rotate(secret, in: stack.secrets)
     }
 
     /// Removes every container, network (and, when asked, volume) the stack created.
@@ -238,14 +237,4 @@ public struct ComposeDeployer: Sendable {
     func composeArguments(project: String, file: URL?) -> [String] {
         ["compose", "--project-name", project] + (file.map { ["--file", $0.path] } ?? [])
     }
-}
-
-/// The result of a command running in the background, read while the engine is watched.
-final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Result<CommandResult, any Error>?
-
-    var value: Result<CommandResult, any Error>? { lock.withLock { stored } }
-
-    func set(_ result: Result<CommandResult, any Error>) { lock.withLock { stored = result } }
 }

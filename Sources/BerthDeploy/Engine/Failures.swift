@@ -24,6 +24,21 @@ public struct DeployFailure: Error, CustomStringConvertible, Sendable {
     public var logTail: String?
     /// Services that are ready and still serving.
     public var stillServing: [String]
+    /// What the user should know about the state the deploy left, when there is more to say.
+    public var note: String?
+
+    /// Creates a failure.
+    public init(
+        service: String?, reason: String, healthOutput: String?, logTail: String?, stillServing: [String],
+        note: String? = nil
+    ) {
+        self.service = service
+        self.reason = reason
+        self.healthOutput = healthOutput
+        self.logTail = logTail
+        self.stillServing = stillServing
+        self.note = note
+    }
 
     public var description: String {
         var lines = ["Deploy failed: " + (service.map { "service '\($0)' failed: " } ?? "") + reason]
@@ -33,6 +48,7 @@ public struct DeployFailure: Error, CustomStringConvertible, Sendable {
         if let logTail, !logTail.isEmpty {
             lines.append("Last log lines:\n" + indent(logTail))
         }
+        if let note { lines.append(note) }
         lines.append(
             stillServing.isEmpty
                 ? "No service of the stack is ready."

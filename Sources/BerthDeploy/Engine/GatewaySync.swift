@@ -28,7 +28,9 @@ public struct GatewaySync: Sendable {
     /// A gateway that is not running yet is not an error: its own deploy syncs it.
     /// - Throws: ``GatewayReloadFailure`` when nginx refuses the new routes (the running ones
     ///   stay), ``ValidationFailure`` when the routes cannot be rendered for nginx.
-    public func sync(_ gateway: Gateway) async throws {
+    /// - Parameter excluded: IDs of containers to take out of the routes: the old containers of
+    ///   a service being updated, which then finish the requests they have and get no new ones.
+    public func sync(_ gateway: Gateway, excluding excluded: Set<String> = []) async throws {
         guard gateway.kind == .nginx else { return }
         let containers = try await gatewayContainers(gateway)
         guard !containers.isEmpty else {
@@ -37,7 +39,7 @@ public struct GatewaySync: Sendable {
             )
             return
         }
-        let routes = try await engine.liveRoutes(servedOn: gateway.network.engineName)
+        let routes = try await engine.liveRoutes(servedOn: gateway.network.engineName, excluding: excluded)
         let configuration = NginxGateway(gateway).routesConfiguration(routes.map(\.gatewayRoute))
         if configuration.diagnostics.containsErrors {
             throw ValidationFailure(diagnostics: configuration.diagnostics)

@@ -56,6 +56,22 @@ public struct LiveContainer: Sendable, Hashable, Codable {
     public var labels: [String: String] = [:]
     /// The engine names of the networks it is attached to, sorted.
     public var networks: [String] = []
+    /// How often the engine restarted it.
+    public var restartCount: Int = 0
+    /// Whether the kernel killed it for exceeding its memory limit.
+    public var oomKilled: Bool = false
+    /// The anonymous volumes mounted into it: volumes its image declares (`VOLUME`) that the
+    /// description does not name. Compose carries them over to the container that replaces it.
+    public var anonymousVolumes: [String] = []
+
+    /// Whether it was left under Compose's temporary name (`<12 hex digits>_<name>`) by a
+    /// recreate that was interrupted: Compose renames the old container before it creates the
+    /// new one, and removes it only at the end.
+    public var isLeftover: Bool {
+        let prefix = name.utf8.prefix(13)
+        return prefix.count == 13 && prefix.last == UInt8(ascii: "_")
+            && prefix.dropLast().allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
 
     /// Whether it is running and, if it has a health check, healthy.
     public var isReady: Bool {
@@ -121,11 +137,13 @@ extension DockerEngine {
                 var status: String
                 var exitCode: Int?
                 var startedAt: String?
+                var oomKilled: Bool?
                 var health: Health?
                 enum CodingKeys: String, CodingKey {
                     case status = "Status"
                     case exitCode = "ExitCode"
                     case startedAt = "StartedAt"
+                    case oomKilled = "OOMKilled"
                     case health = "Health"
                 }
             }
@@ -159,7 +177,19 @@ extension DockerEngine {
             var state: State
             var config: Configuration
             var networkSettings: Settings?
+            struct Mount: Decodable {
+                var type: String?
+                var name: String?
+                enum CodingKeys: String, CodingKey {
+                    case type = "Type"
+                    case name = "Name"
+                }
+            }
+            var restartCount: Int?
+            var mounts: [Mount]?
             enum CodingKeys: String, CodingKey {
+                case restartCount = "RestartCount"
+                case mounts = "Mounts"
                 case id = "Id"
                 case name = "Name"
                 case state = "State"
@@ -190,7 +220,17 @@ extension DockerEngine {
                 configHash: labels[OwnershipLabel.configHash],
                 fieldHashes: ServiceHash.fields(fromLabel: labels[OwnershipLabel.fieldHashes] ?? ""),
                 labels: labels,
-                networks: (item.networkSettings?.networks ?? [:]).keys.sorted())
+                networks: (item.networkSettings?.networks ?? [:]).keys.sorted(),
+                restartCount: item.restartCount ?? 0,
+                oomKilled: item.state.oomKilled ?? false,
+                anonymousVolumes: (item.mounts ?? []).compactMap { mount in
+                    // Docker names an anonymous volume with 64 hex digits; a named one has the
+                    // project's prefix.
+                    guard mount.type == "volume", let name = mount.name, name.utf8.count == 64,
+                        name.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+                    else { return nil }
+                    return name
+                })
         }
         .sorted { ($0.service, $0.name) < ($1.service, $1.name) }
     }

@@ -7,6 +7,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// What happens to one service.
     public enum Action: String, Sendable, Hashable, Codable {
         case create, update, remove, unchanged
+        /// The configuration is current but the containers are not what it asks for: stopped,
+        /// exited, restarting, unhealthy, missing, or left behind by an interrupted update.
+        case repair
     }
 
     /// One service's change.
@@ -17,6 +20,11 @@ public struct Plan: Sendable, Hashable, Codable {
         public var action: Action
         /// For an update, the Compose keys whose values changed (`environment`, `image`).
         public var changedFields: [String]
+        /// What live state has drifted to: `web-1 exited with code 1`, `1 of 2 containers
+        /// missing`.
+        public var drift: [String] = []
+        /// How an update or repair replaces the containers (Compose), and why.
+        public var strategy: UpdateStrategy?
     }
 
     /// One route's change at the gateway.
@@ -59,7 +67,8 @@ public struct Plan: Sendable, Hashable, Codable {
 
     /// Whether applying the plan changes anything.
     public var hasChanges: Bool {
-        services.contains { $0.action != .unchanged } || !networks.isEmpty || !volumes.isEmpty
+        services.contains { $0.action != .unchanged || !$0.drift.isEmpty } || !networks.isEmpty
+            || !volumes.isEmpty
     }
 
     /// Compares a rendered description with live state.
@@ -71,22 +80,7 @@ public struct Plan: Sendable, Hashable, Codable {
         self.dnsRoutes = Tunnel.dnsRoutes(in: stack)
         var services: [ServiceChange] = []
         for service in stack.services {
-            let desired = document.serviceHashes[service.name]!
-            let containers = live.containers(of: service.name)
-            if containers.isEmpty {
-                // Compose creates no container for a service scaled to zero: none is a match.
-                let action: Action = service.replicas > 0 ? .create : .unchanged
-                services.append(ServiceChange(service: service.name, action: action, changedFields: []))
-                continue
-            }
-            let stale = containers.filter { $0.configHash != desired.configuration }
-            if stale.isEmpty && containers.count == max(service.replicas, 0) {
-                services.append(ServiceChange(service: service.name, action: .unchanged, changedFields: []))
-            } else {
-                var fields = Set(stale.flatMap { desired.changedFields(since: $0.fieldHashes) })
-                if containers.count != service.replicas { fields.insert("replicas") }
-                services.append(ServiceChange(service: service.name, action: .update, changedFields: fields.sorted()))
-            }
+            services.append(Self.change(of: service, desired: document.serviceHashes[service.name]!, live: live))
         }
         let described = Set(stack.services.map(\.name))
         for orphan in Set(live.containers.map(\.service)).subtracting(described).sorted() {
@@ -118,6 +112,14 @@ public struct Plan: Sendable, Hashable, Codable {
             case .unchanged: lines.append("    \(change.service): unchanged")
             case .update:
                 lines.append("  ~ \(change.service): update (\(change.changedFields.joined(separator: ", ")))")
+            case .repair:
+                lines.append("  ! \(change.service): repair")
+            }
+            for drift in change.drift {
+                lines.append("      \(drift)")
+            }
+            if let strategy = change.strategy, change.action == .update || change.action == .repair {
+                lines.append("      \(strategy.order.rawValue): \(strategy.reason)")
             }
         }
         for network in networks {
@@ -136,7 +138,7 @@ public struct Plan: Sendable, Hashable, Codable {
         let counts = Dictionary(grouping: services, by: \.action).mapValues(\.count)
         lines.append(
             hasChanges
-                ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.remove] ?? 0) to remove, \(counts[.unchanged] ?? 0) unchanged."
+                ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.repair].map { "\($0) to repair, " } ?? "")\(counts[.remove] ?? 0) to remove, \(counts[.unchanged] ?? 0) unchanged."
                 : "No changes: the engine matches the description.")
         if !dnsRoutes.isEmpty {
             // Berth never calls Cloudflare: these are for whoever manages the zone.
@@ -144,6 +146,45 @@ public struct Plan: Sendable, Hashable, Codable {
             lines += dnsRoutes.map { "  " + $0.command.joined(separator: " ") }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Plan {
+    /// One service's change on Compose: its configuration against its containers', and every
+    /// way those containers drifted from what the configuration asks for.
+    static func change(of service: Service, desired: ServiceHash, live: LiveState) -> ServiceChange {
+        let all = live.containers(of: service.name)
+        let leftovers = all.filter(\.isLeftover)
+        let containers = all.filter { !$0.isLeftover }
+        var drift = leftovers.map { "\($0.name) was left by an interrupted update" }
+        let strategy = UpdateStrategy.compose(for: service, live: containers)
+        if containers.isEmpty {
+            // Compose creates no container for a service scaled to zero: none is a match.
+            let action: Action = service.replicas > 0 ? .create : (drift.isEmpty ? .unchanged : .repair)
+            return ServiceChange(service: service.name, action: action, changedFields: [], drift: drift)
+        }
+        let stale = containers.filter { $0.configHash != desired.configuration }
+        let current = containers.filter { $0.configHash == desired.configuration }
+        for container in current {
+            switch ContainerVerdict(container, service: service) {
+            case .ready, .completed: continue
+            case .waiting(let state), .failed(let state):
+                drift.append("\(container.name): \(state)")
+            }
+        }
+        if stale.isEmpty && current.count < service.replicas {
+            drift.append("\(service.replicas - current.count) of \(service.replicas) container(s) missing")
+        }
+        if !stale.isEmpty || containers.count != service.replicas {
+            var fields = Set(stale.flatMap { desired.changedFields(since: $0.fieldHashes) })
+            if containers.count != service.replicas { fields.insert("replicas") }
+            return ServiceChange(
+                service: service.name, action: .update, changedFields: fields.sorted(), drift: drift, strategy: strategy
+            )
+        }
+        return ServiceChange(
+            service: service.name, action: drift.isEmpty ? .unchanged : .repair, changedFields: [], drift: drift,
+            strategy: drift.isEmpty ? nil : strategy)
     }
 }
 

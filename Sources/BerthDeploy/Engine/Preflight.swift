@@ -3,6 +3,7 @@ import BerthCompose
 import BerthCore
 import BerthGateway
 import BerthSwarm
+import Foundation
 
 /// Everything Berth checks before it touches an engine, in one place, so `validate`, `plan`,
 /// `up` and app tests (`BerthTesting.Topology`) can never disagree about what is allowed.
@@ -72,6 +73,41 @@ public enum Preflight {
         return NginxGateway(gateway).routesConfiguration(routes).diagnostics.filter {
             $0.code != .nginxRouteWithoutServers
         }
+    }
+}
+
+extension Preflight {
+    /// The files the description reads from the package: a config whose file does not exist is
+    /// an error at the line that declares it, caught by `validate` and before any deploy.
+    public static func fileDiagnostics(of stack: Stack, packageDirectory: URL) -> [Diagnostic] {
+        stack.configs.compactMap { config in
+            guard case .file(let path) = config.source else { return nil }
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : packageDirectory.appendingPathComponent(path)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return nil
+            }
+            return Diagnostic(
+                .error, .missingFile, element: "config '\(config.name)'",
+                message: "It reads \(url.path), which \(isDirectory.boolValue ? "is a folder" : "does not exist").",
+                fix: "Create the file, or correct the path (relative paths start at the package directory).",
+                location: config.location)
+        }
+    }
+
+    /// ``render(_:for:with:)`` and the checks of the files the description reads.
+    static func render<Document: RenderedDocument>(
+        _ stack: Stack, for environment: Environment, packageDirectory: URL, with renderer: (Stack) -> Document
+    ) throws -> (stack: Stack, document: Document, diagnostics: [Diagnostic]) {
+        let files = fileDiagnostics(of: stack, packageDirectory: packageDirectory)
+        let checked: (stack: Stack, document: Document, diagnostics: [Diagnostic])
+        do {
+            checked = try render(stack, for: environment, with: renderer)
+        } catch let failure as ValidationFailure {
+            throw ValidationFailure(diagnostics: files + failure.diagnostics)
+        }
+        guard !files.containsErrors else { throw ValidationFailure(diagnostics: files + checked.diagnostics) }
+        return checked
     }
 }
 

@@ -1,20 +1,104 @@
+import BerthCompose
 import BerthCore
+
+/// What one container tells about the deploy that created it.
+enum ContainerVerdict: Sendable, Hashable {
+    /// Running and, with a health check, healthy.
+    case ready
+    /// A one-shot service that ran to completion.
+    case completed
+    /// Still coming up: created, starting, restarting for the first time.
+    case waiting(String)
+    /// It will not become ready: the reason, in words.
+    case failed(String)
+
+    /// How many times a container may restart while it comes up before it counts as a crash
+    /// loop: one restart can be a dependency that was a moment late; two are a pattern.
+    static let restartsAllowed = 1
+
+    /// Judges one container of a service.
+    init(_ container: LiveContainer, service: Service) {
+        let restarts = container.restartCount
+        if container.oomKilled {
+            self = .failed("it was killed for running out of memory (exit code \(container.exitCode))")
+            return
+        }
+        switch container.state {
+        case "running":
+            if container.health == "unhealthy" {
+                self = .failed("its health check fails")
+            } else if restarts > Self.restartsAllowed {
+                self = .failed("it crashed and was restarted \(restarts) times (last exit code \(container.exitCode))")
+            } else if container.health == nil || container.health == "healthy" {
+                self = .ready
+            } else {
+                self = .waiting("health check \(container.health!)")
+            }
+        case "exited":
+            let oneShot: Bool
+            switch service.restart {
+            case .never, .onFailure: oneShot = true
+            case .always, .unlessStopped: oneShot = false
+            }
+            if oneShot && container.exitCode == 0 {
+                self = .completed
+            } else if service.restart == .never {
+                self = .failed("it exited with code \(container.exitCode)")
+            } else if restarts > Self.restartsAllowed {
+                self = .failed("it crashed and was restarted \(restarts) times (last exit code \(container.exitCode))")
+            } else {
+                self = .waiting("exited with code \(container.exitCode), restarting")
+            }
+        case "restarting":
+            self =
+                restarts > Self.restartsAllowed
+                ? .failed("it crashed and was restarted \(restarts) times (last exit code \(container.exitCode))")
+                : .waiting("restarting after exit code \(container.exitCode)")
+        case "dead":
+            self = .failed("the engine could not remove or stop it (state dead)")
+        case "removing":
+            self = .waiting("being removed")
+        default:
+            self = .waiting(container.state)
+        }
+    }
+
+    var isReady: Bool {
+        switch self {
+        case .ready, .completed: true
+        case .waiting, .failed: false
+        }
+    }
+
+    var failure: String? {
+        if case .failed(let reason) = self { return reason }
+        return nil
+    }
+}
 
 /// Which services of a stack are ready, still coming up, or have failed, from one reading of
 /// live state.
+///
+/// Only containers of the configuration being deployed count: a container that is being
+/// replaced says nothing about the new one, even when the engine marks it unhealthy while it
+/// stops.
 struct Readiness {
     var ready: [String] = []
     var waiting: [String] = []
     var failed: [String] = []
 
-    init(stack: Stack, live: LiveState) {
+    /// - Parameter desired: The configuration hash each service's containers must carry to
+    ///   count; `nil` counts every container of the service.
+    init(stack: Stack, live: LiveState, desired: [String: ServiceHash]? = nil) {
         for service in stack.services {
-            let containers = live.containers(of: service.name)
-            if containers.contains(where: { Self.hasFailed($0, service: service) }) {
+            let containers = live.containers(of: service.name).filter { container in
+                !container.isLeftover
+                    && (desired?[service.name].map { $0.configuration == container.configHash } ?? true)
+            }
+            let verdicts = containers.map { ContainerVerdict($0, service: service) }
+            if verdicts.contains(where: { $0.failure != nil }) {
                 failed.append(service.name)
-            } else if containers.count >= service.replicas,
-                containers.allSatisfy({ $0.isReady || Self.hasCompleted($0, service: service) })
-            {
+            } else if verdicts.filter(\.isReady).count >= service.replicas {
                 ready.append(service.name)
             } else {
                 waiting.append(service.name)
@@ -26,46 +110,10 @@ struct Readiness {
 
     /// A one-shot service that ran to completion counts as ready.
     static func hasCompleted(_ container: LiveContainer, service: Service) -> Bool {
-        container.state == "exited" && container.exitCode == 0 && service.restart == .never
+        ContainerVerdict(container, service: service) == .completed
     }
 
     static func hasFailed(_ container: LiveContainer, service: Service) -> Bool {
-        if container.health == "unhealthy" { return true }
-        if container.state == "dead" { return true }
-        return container.state == "exited" && !(container.exitCode == 0 && service.restart == .never)
-            && service.restart == .never
-    }
-}
-
-/// Reports each service's state changes while a deploy waits.
-struct Watcher {
-    let stack: Stack
-    let console: Console
-    private var last: [String: String] = [:]
-
-    init(stack: Stack, console: Console) {
-        self.stack = stack
-        self.console = console
-    }
-
-    mutating func observe(_ live: LiveState, readiness: Readiness, elapsed: Duration) {
-        for service in stack.services {
-            let containers = live.containers(of: service.name)
-            let state: String
-            if containers.isEmpty {
-                state = "pending"
-            } else {
-                state = containers.map { c in c.health.map { "\(c.state) (\($0))" } ?? c.state }
-                    .joined(separator: ", ")
-            }
-            if last[service.name] != state {
-                last[service.name] = state
-                console.progress("  \(service.name): \(state)")
-            }
-        }
-        let seconds = elapsed.components.seconds
-        console.live(
-            "[\(seconds)s] ready: \(readiness.ready.count)/\(stack.services.count)"
-                + (readiness.waiting.isEmpty ? "" : "; waiting for \(readiness.waiting.joined(separator: ", "))"))
+        ContainerVerdict(container, service: service).failure != nil
     }
 }

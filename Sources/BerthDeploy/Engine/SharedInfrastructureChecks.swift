@@ -29,12 +29,19 @@ extension DockerEngine {
     /// - Parameter network: When set, only containers attached to this network (the gateway's,
     ///   by its engine name) count as servers: a name the gateway cannot resolve would make
     ///   nginx refuse the whole configuration.
-    public func liveRoutes(servedOn network: String? = nil) async throws -> [LiveRoute] {
+    /// - Parameter excluded: IDs of containers that must get no more requests: the old
+    ///   containers of a service being updated, while they finish what they are answering.
+    public func liveRoutes(servedOn network: String? = nil, excluding excluded: Set<String> = []) async throws
+        -> [LiveRoute]
+    {
         try Self.liveRoutes(
-            in: try await containers(["--filter", "label=\(OwnershipLabel.routes)"]), servedOn: network)
+            in: try await containers(["--filter", "label=\(OwnershipLabel.routes)"]), servedOn: network,
+            excluding: excluded)
     }
 
-    static func liveRoutes(in containers: [LiveContainer], servedOn network: String? = nil) throws -> [LiveRoute] {
+    static func liveRoutes(
+        in containers: [LiveContainer], servedOn network: String? = nil, excluding excluded: Set<String> = []
+    ) throws -> [LiveRoute] {
         // One entry per (stack, environment, service, route): replicas share their routes.
         var merged: [String: LiveRoute] = [:]
         var order: [String] = []
@@ -62,7 +69,13 @@ extension DockerEngine {
                     order.append(key)
                 }
                 let reachable = network.map(container.networks.contains) ?? true
-                if container.state == "running", reachable, !merged[key]!.servers.contains(server) {
+                // A container whose health check fails gets no requests. One still starting
+                // does: nginx learns servers only when Berth reloads it, and a container the
+                // engine restarts would otherwise stay out until the next deploy.
+                if container.state == "running", container.health != "unhealthy", reachable,
+                    !excluded.contains(container.id),
+                    !merged[key]!.servers.contains(server)
+                {
                     merged[key]!.servers.append(server)
                 }
             }

@@ -10,9 +10,12 @@ import Foundation
 ///   <stack>/<environment>/
 ///     compose.yaml              what `up` applies, inspectable
 ///     secrets/<name>            secret values, mode 0600, in a 0700 folder
+///     secrets/.checksums        the SHA-256 of each generated value
+///     secrets/.version-key      the key of the secret versions in service labels
 /// ```
-/// Generated secrets are created once and kept in `secrets/`; later deploys reuse them, so
-/// keep the folder (or back it up) on the machine that deploys.
+/// Generated secrets are created once and kept in `secrets/`; later deploys reuse them and
+/// stop when one is missing or damaged rather than generate another, so keep the folder (or
+/// back it up) on the machine that deploys.
 public struct Workspace: Sendable {
     /// The package directory.
     public var root: URL

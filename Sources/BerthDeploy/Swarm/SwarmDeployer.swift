@@ -52,7 +52,9 @@ public struct SwarmDeployer: Sendable {
     /// Validates and renders; nothing touches the engine or the disk.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
-        let checked = try Preflight.render(stack, for: environment) { SwarmRenderer().render($0, for: environment) }
+        let checked = try Preflight.render(stack, for: environment, packageDirectory: workspace.root) {
+            SwarmRenderer().render($0, for: environment)
+        }
         return Prepared(
             stack: checked.stack, environment: environment, document: checked.document,
             diagnostics: checked.diagnostics)
@@ -326,7 +328,7 @@ public struct SwarmDeployer: Sendable {
                 plan.services.allSatisfy { change in
                     let live = services.first { $0.service == change.service }
                     switch change.action {
-                    case .unchanged: return true
+                    case .unchanged, .repair: return true
                     case .remove: return live == nil
                     case .create: return live.map { $0.running == $0.desired } ?? false
                     case .update:
@@ -434,4 +436,14 @@ public struct SwarmDeployer: Sendable {
         let digits = Array("0123456789abcdef")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
     }
+}
+
+/// The result of a command running in the background, read while the engine is watched.
+final class Outcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Result<CommandResult, any Error>?
+
+    var value: Result<CommandResult, any Error>? { lock.withLock { stored } }
+
+    func set(_ result: Result<CommandResult, any Error>) { lock.withLock { stored = result } }
 }

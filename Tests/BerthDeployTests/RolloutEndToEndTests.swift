@@ -1,0 +1,314 @@
+import BerthCompose
+import BerthCore
+import Foundation
+import Testing
+
+@testable import BerthDeploy
+
+/// The second deploy, as production sees it: processes that ignore SIGTERM, load during the
+/// change, bad releases, two deployers at once, deployers killed halfway, drift.
+///
+/// Every test runs the `RolloutFixture` executable as a process, as users run their `Deploy`,
+/// against the real engine. Counts are over many repetitions (`BERTH_ROLLOUT_REPEATS` scales
+/// them, default 1 = the counts the tests name). Loopback ports 18400-18499.
+@Suite(
+    "End to end: rollouts on a real engine",
+    .serialized,
+    .enabled(
+        if: RealEngine.shouldRun,
+        "needs a Docker engine (see the WARNING line); BERTH_ENGINE_REQUIRED=1 makes it required"),
+    .timeLimit(.minutes(15)))
+struct RolloutEndToEndTests {
+    static let scale: Double = Double(ProcessInfo.processInfo.environment["BERTH_ROLLOUT_REPEATS"] ?? "") ?? 1
+
+    static func repeats(_ count: Int) -> Int { max(1, Int((Double(count) * scale).rounded())) }
+
+    /// A fixture in a fresh folder, torn down (with its lock) whatever happens.
+    static func withFixture(
+        _ prefix: String, port: Int, settings: [String: String] = [:], _ body: (FixtureDeploy) async throws -> Void
+    ) async throws {
+        try RealEngine.require()
+        let tmp = try TemporaryDirectory("berth-rollout")
+        defer { tmp.remove() }
+        let fixture = FixtureDeploy(
+            directory: tmp.url, stack: RealEngine.uniqueName(prefix), port: port, settings: settings)
+        var failure: (any Error)?
+        do { try await body(fixture) } catch { failure = error }
+        await fixture.tearDown()
+        if let failure { throw failure }
+    }
+
+    /// What a loopback request through the gateway returns for a host.
+    static func served(port: Int, host: String) async -> String? {
+        let response = await LoopbackHTTP.poll(port: port, host: host, path: "/index.html", attempts: 10) {
+            $0.status == 200
+        }
+        return response?.body.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(
+        "30 env-only updates of a service whose PID 1 ignores SIGTERM and of one that stops at once: every up exits 0, every plan after it 0"
+    )
+    func consecutiveUpdates() async throws {
+        try await Self.withFixture("roll-env", port: 18410, settings: ["FIXTURE_ONLY": "web,stubborn"]) { fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            let count = Self.repeats(30)
+            var upFailures: [String] = []
+            var planFailures: [String] = []
+            let clock = ContinuousClock()
+            let start = clock.now
+            for round in 1...count {
+                let up = try await fixture.run(["up"], version: "v\(round)")
+                if up.status != 0 {
+                    upFailures.append("round \(round): exit \(String(describing: up.status))\n\(up.output)")
+                }
+                let plan = try await fixture.run(["plan"], version: "v\(round)")
+                if plan.status != 0 {
+                    planFailures.append("round \(round): exit \(String(describing: plan.status))\n\(plan.output)")
+                }
+            }
+            print("\(count) rollouts of web (exits on SIGTERM) and stubborn (ignores it) in \(clock.now - start)")
+            #expect(
+                upFailures.isEmpty, "\(upFailures.count) of \(count) ups failed:\n\(upFailures.joined(separator: "\n"))"
+            )
+            #expect(
+                planFailures.isEmpty,
+                "\(planFailures.count) of \(count) plans were not clean:\n\(planFailures.joined(separator: "\n"))")
+            // No container of an older configuration, and none under a temporary name, is left.
+            let live = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev")
+            #expect(live.containers.count == 2, "\(live.containers.map(\.name))")
+            #expect(!live.containers.contains { $0.isLeftover })
+        }
+    }
+
+    @Test("3 rollouts under 200 requests/s through nginx: 0 failed requests; plain docker compose up -d fails some")
+    func zeroDowntime() async throws {
+        try await Self.withFixture("roll-load", port: 18420) { fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "v0")
+
+            // Berth: three rollouts of the routed service while the load runs.
+            let load = try Load.start(port: fixture.port, host: "web.localhost", seconds: 30)
+            try await Task.sleep(for: .seconds(2))
+            for round in 1...3 {
+                let up = try await fixture.run(["up"], version: "v\(round)")
+                #expect(up.status == 0, "\(up.output)")
+            }
+            let berth = try await load.finish()
+            print("Berth, 3 rollouts under load: \(berth)")
+            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "v3")
+            #expect(berth.total >= 5000, "\(berth)")
+            #expect(berth.failed == 0, "\(berth)")
+
+            // The same rendered file applied with plain `docker compose up -d`, and the gateway
+            // reloaded after each, as a deploy script would.
+            let file = fixture.directory.appendingPathComponent(".berth/\(fixture.stack)/dev/compose.yaml").path
+            let gateway = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev")
+                .containers(of: "gateway").first!.id
+            let composeLoad = try Load.start(port: fixture.port, host: "web.localhost", seconds: 30)
+            try await Task.sleep(for: .seconds(2))
+            for round in 4...6 {
+                let rendered = try await fixture.run(["render"], version: "v\(round)")
+                try #require(rendered.status == 0, "\(rendered.output)")
+                let up = try await ProcessRunner().run(
+                    ["docker", "compose", "--project-name", fixture.project, "--file", file, "up", "--detach", "web"],
+                    input: nil)
+                #expect(up.succeeded, "\(up.standardError)")
+                _ = try await ProcessRunner().run(["docker", "exec", gateway, "nginx", "-s", "reload"], input: nil)
+                try await Task.sleep(for: .seconds(3))
+            }
+            let compose = try await composeLoad.finish()
+            print("docker compose up -d, 3 recreates under load: \(compose)")
+            #expect(compose.failed > 0, "plain Compose is expected to drop requests: \(compose)")
+        }
+    }
+
+    @Test("a bad release under load: up exits 1 naming the health check, 0 failed requests, the old version serves")
+    func badRelease() async throws {
+        try await Self.withFixture("roll-bad", port: 18430) { fixture in
+            let first = try await fixture.run(["up"], version: "good")
+            try #require(first.status == 0, "\(first.output)")
+            let load = try Load.start(port: fixture.port, host: "web.localhost", seconds: 25)
+            try await Task.sleep(for: .seconds(2))
+            let bad = try await fixture.run(["up", "--timeout", "20"], version: "bad", ["FIXTURE_BROKEN": "1"])
+            let result = try await load.finish()
+            print("a bad release under load: \(result)")
+            #expect(bad.status == 1, "\(bad.output)")
+            #expect(bad.output.contains("service 'web' failed"), "\(bad.output)")
+            #expect(bad.output.contains("health check"), "\(bad.output)")
+            #expect(bad.output.contains("previous version of web keeps serving"), "\(bad.output)")
+            #expect(result.total >= 4000, "\(result)")
+            #expect(result.failed == 0, "\(result)")
+            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "good")
+            // The failed containers are gone; the old one is the only one of web.
+            let web = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev").containers(of: "web")
+            #expect(web.count == 1)
+            // The description still differs from what runs: plan says so.
+            let plan = try await fixture.run(["plan"], version: "bad", ["FIXTURE_BROKEN": "1"])
+            #expect(plan.status == 2, "\(plan.output)")
+        }
+    }
+
+    @Test(
+        "20 races of two ups of a new stack: one waits or refuses with exit 3, the stack is right, no duplicate network"
+    )
+    func concurrentDeployers() async throws {
+        let count = Self.repeats(20)
+        var problems: [String] = []
+        var refused = 0
+        for round in 1...count {
+            // Half the races refuse at once, half wait for the lock.
+            let wait = round % 2 == 0 ? ["--lock-wait", "120"] : []
+            try await Self.withFixture("roll-race", port: 18440, settings: ["FIXTURE_ONLY": "web,stubborn"]) {
+                fixture in
+                let one = try fixture.start(["up"] + wait, version: "v1")
+                let two = try fixture.start(["up"] + wait, version: "v1")
+                let statuses = [try await one.wait(), try await two.wait()]
+                let outputs = [one.output, two.output]
+                let sorted = statuses.compactMap { $0 }.sorted()
+                if wait.isEmpty {
+                    if sorted != [0, 3] {
+                        problems.append(
+                            "round \(round) (no wait): exits \(statuses)\n\(outputs.joined(separator: "\n"))")
+                    } else {
+                        refused += 1
+                        let loser = outputs[statuses.firstIndex(of: 3)!]
+                        if !loser.contains("lock is held by") { problems.append("round \(round): \(loser)") }
+                    }
+                } else if sorted != [0, 0] {
+                    problems.append("round \(round) (waiting): exits \(statuses)\n\(outputs.joined(separator: "\n"))")
+                }
+                let networks = try await ProcessRunner().run(
+                    [
+                        "docker", "network", "ls", "--filter", "label=\(OwnershipLabel.stack)=\(fixture.stack)",
+                        "--format", "{{.Name}}",
+                    ],
+                    input: nil
+                ).standardOutput.split(separator: "\n")
+                if networks.count != Set(networks).count || networks.count != 1 {
+                    problems.append("round \(round): networks \(networks)")
+                }
+                let plan = try await fixture.run(["plan"], version: "v1")
+                if plan.status != 0 {
+                    problems.append("round \(round): plan exit \(String(describing: plan.status))\n\(plan.output)")
+                }
+            }
+        }
+        print("\(count) races of two deployers: \(refused) refused with exit 3, \(count - refused) waited")
+        #expect(
+            problems.isEmpty, "\(problems.count) of \(count) races went wrong:\n\(problems.joined(separator: "\n"))")
+    }
+
+    @Test("10 SIGKILLs of up at random points: the next up converges the first time, and plan is clean")
+    func killedDeployer() async throws {
+        try await Self.withFixture("roll-kill", port: 18450, settings: ["FIXTURE_ONLY": "web,stubborn,pinned"]) {
+            fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            let count = Self.repeats(10)
+            var problems: [String] = []
+            var generator = SystemRandomNumberGenerator()
+            for round in 1...count {
+                let running = try fixture.start(["up"], version: "v\(round)")
+                let delay = Int.random(in: 300...4500, using: &generator)
+                try await Task.sleep(for: .milliseconds(delay))
+                running.signal(SIGKILL)
+                _ = try await running.wait()
+                let next = try await fixture.run(["up"], version: "v\(round)")
+                if next.status != 0 {
+                    problems.append(
+                        "round \(round) (killed after \(delay) ms): next up exit \(String(describing: next.status))\n\(next.output)"
+                    )
+                    continue
+                }
+                let plan = try await fixture.run(["plan"], version: "v\(round)")
+                if plan.status != 0 {
+                    problems.append("round \(round): plan exit \(String(describing: plan.status))\n\(plan.output)")
+                }
+            }
+            #expect(problems.isEmpty, "\(problems.count) of \(count) went wrong:\n\(problems.joined(separator: "\n"))")
+            let live = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev")
+            #expect(!live.containers.contains { $0.isLeftover }, "\(live.containers.map(\.name))")
+        }
+    }
+
+    @Test("SIGTERM stops up cleanly: exit 143, the lock is free, and the next up converges")
+    func terminatedDeployer() async throws {
+        try await Self.withFixture("roll-term", port: 18460, settings: ["FIXTURE_ONLY": "web,pinned"]) { fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            let running = try fixture.start(["up"], version: "v1")
+            try await Task.sleep(for: .milliseconds(1500))
+            running.signal(SIGTERM)
+            let status = try await running.wait(timeout: .seconds(60))
+            #expect(status == 143, "\(running.output)")
+            #expect(running.output.contains("Interrupted by SIGTERM"), "\(running.output)")
+            let lock = try await fixture.run(["lock", "status"], version: "v1")
+            #expect(lock.status == 0, "\(lock.output)")
+            let next = try await fixture.run(["up"], version: "v1")
+            #expect(next.status == 0, "\(next.output)")
+            let plan = try await fixture.run(["plan"], version: "v1")
+            #expect(plan.status == 0, "\(plan.output)")
+        }
+    }
+
+    @Test("a lock held by a live deployer is named; lock status and lock release")
+    func lockCommands() async throws {
+        try await Self.withFixture("roll-lock", port: 18465, settings: ["FIXTURE_ONLY": "web"]) { fixture in
+            // A holder on another machine: taken as alive, never taken over.
+            let engine = DockerEngine()
+            let lock = DeployLock(engine: engine, project: fixture.project)
+            var holder = DeployLock.current(command: "up")
+            holder.host = "ci-runner-7"
+            _ = try await engine.output(
+                ["container", "create", "--name", lock.name] + DeployLock.labels(of: holder, project: fixture.project)
+                    + [DeployLock.image, "lock"])
+            let refused = try await fixture.run(["up"], version: "v1")
+            #expect(refused.status == 3, "\(refused.output)")
+            #expect(refused.output.contains("ci-runner-7"), "\(refused.output)")
+            let status = try await fixture.run(["lock", "status"], version: "v1")
+            #expect(status.status == 3 && status.output.contains("ci-runner-7"), "\(status.output)")
+            let released = try await fixture.run(["lock", "release"], version: "v1")
+            #expect(released.status == 0 && released.output.contains("ci-runner-7"), "\(released.output)")
+            let up = try await fixture.run(["up"], version: "v1")
+            #expect(up.status == 0, "\(up.output)")
+        }
+    }
+
+    @Test("a config change recreates exactly its readers; a stopped service is drift that plan shows and up repairs")
+    func configAndDrift() async throws {
+        try await Self.withFixture("roll-drift", port: 18470, settings: ["FIXTURE_ONLY": "web,stubborn,pinned"]) {
+            fixture in
+            let first = try await fixture.run(["up"], version: "v0", ["FIXTURE_CONFIG": "hello"])
+            try #require(first.status == 0, "\(first.output)")
+            let engine = DockerEngine()
+            let before = try await RealEngine.containerIDs(engine, stack: fixture.stack)
+
+            let plan = try await fixture.run(["plan"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(plan.status == 2, "\(plan.output)")
+            #expect(plan.output.contains("~ web: update (configs)"), "\(plan.output)")
+            #expect(plan.output.contains("stubborn: unchanged") && plan.output.contains("pinned: unchanged"))
+            let up = try await fixture.run(["up"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(up.status == 0, "\(up.output)")
+            let after = try await RealEngine.containerIDs(engine, stack: fixture.stack)
+            #expect(after["web"] != before["web"])
+            #expect(after["stubborn"] == before["stubborn"] && after["pinned"] == before["pinned"])
+            let web = try #require(after["web"]?.first)
+            let motd = try await engine.output(["exec", web, "cat", "/etc/motd"])
+            #expect(motd == "hello again\n")
+
+            // Drift: a container stopped behind Berth's back.
+            _ = try await engine.output(["stop", "--time", "1", try #require(after["pinned"]?.first)])
+            let drifted = try await fixture.run(["plan"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(drifted.status == 2, "\(drifted.output)")
+            #expect(drifted.output.contains("! pinned: repair"), "\(drifted.output)")
+            #expect(drifted.output.contains("exited"), "\(drifted.output)")
+            let repaired = try await fixture.run(["up"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(repaired.status == 0, "\(repaired.output)")
+            let clean = try await fixture.run(["plan"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(clean.status == 0, "\(clean.output)")
+        }
+    }
+}
