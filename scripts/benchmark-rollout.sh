@@ -46,7 +46,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 load() { # seconds -> prints "total failed rate"
-    hey -z "$1s" -c 10 -q 20 -t 5 -host web.localhost "http://127.0.0.1:$PORT/" | awk '
+    hey -z "$1s" -c 10 -q 20 -t 5 -host "web.$stack.localhost" "http://127.0.0.1:$PORT/" | awk '
         /^Status code distribution/ { m = 1; next }
         /^Error distribution/ { m = 2; next }
         /^[A-Z]/ { m = 0 }

@@ -87,10 +87,10 @@ struct RolloutEndToEndTests {
         try await Self.withFixture("roll-load", port: 18420) { fixture in
             let first = try await fixture.run(["up"], version: "v0")
             try #require(first.status == 0, "\(first.output)")
-            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "v0")
+            #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "v0")
 
             // Berth: three rollouts of the routed service while the load runs.
-            let load = try Load.start(port: fixture.port, host: "web.localhost", seconds: 30)
+            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
             try await Task.sleep(for: .seconds(2))
             for round in 1...3 {
                 let up = try await fixture.run(["up"], version: "v\(round)")
@@ -98,7 +98,7 @@ struct RolloutEndToEndTests {
             }
             let berth = try await load.finish()
             print("Berth, 3 rollouts under load: \(berth)")
-            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "v3")
+            #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "v3")
             #expect(berth.total >= 5000, "\(berth)")
             #expect(berth.failed == 0, "\(berth)")
 
@@ -107,7 +107,7 @@ struct RolloutEndToEndTests {
             let file = fixture.directory.appendingPathComponent(".berth/\(fixture.stack)/dev/compose.yaml").path
             let gateway = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev")
                 .containers(of: "gateway").first!.id
-            let composeLoad = try Load.start(port: fixture.port, host: "web.localhost", seconds: 30)
+            let composeLoad = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
             try await Task.sleep(for: .seconds(2))
             for round in 4...6 {
                 let rendered = try await fixture.run(["render"], version: "v\(round)")
@@ -130,7 +130,7 @@ struct RolloutEndToEndTests {
         try await Self.withFixture("roll-bad", port: 18430) { fixture in
             let first = try await fixture.run(["up"], version: "good")
             try #require(first.status == 0, "\(first.output)")
-            let load = try Load.start(port: fixture.port, host: "web.localhost", seconds: 25)
+            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 25)
             try await Task.sleep(for: .seconds(2))
             let bad = try await fixture.run(["up", "--timeout", "20"], version: "bad", ["FIXTURE_BROKEN": "1"])
             let result = try await load.finish()
@@ -141,7 +141,7 @@ struct RolloutEndToEndTests {
             #expect(bad.output.contains("previous version of web keeps serving"), "\(bad.output)")
             #expect(result.total >= 4000, "\(result)")
             #expect(result.failed == 0, "\(result)")
-            #expect(await Self.served(port: fixture.port, host: "web.localhost") == "good")
+            #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "good")
             // The failed containers are gone; the old one is the only one of web.
             let web = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev").containers(of: "web")
             #expect(web.count == 1)
@@ -180,13 +180,10 @@ struct RolloutEndToEndTests {
                 } else if sorted != [0, 0] {
                     problems.append("round \(round) (waiting): exits \(statuses)\n\(outputs.joined(separator: "\n"))")
                 }
+                // The project's default network: Compose names it, and racing Composes made two.
                 let networks = try await ProcessRunner().run(
-                    [
-                        "docker", "network", "ls", "--filter", "label=\(OwnershipLabel.stack)=\(fixture.stack)",
-                        "--format", "{{.Name}}",
-                    ],
-                    input: nil
-                ).standardOutput.split(separator: "\n")
+                    ["docker", "network", "ls", "--format", "{{.Name}}"], input: nil
+                ).standardOutput.split(separator: "\n").filter { $0.hasPrefix("\(fixture.project)_") }
                 if networks.count != Set(networks).count || networks.count != 1 {
                     problems.append("round \(round): networks \(networks)")
                 }

@@ -12,6 +12,7 @@ import Foundation
 // FIXTURE_BROKEN   "1": the new version of `web` never passes its health check
 // FIXTURE_REPLICAS replicas of `web` (default 1)
 // FIXTURE_CONFIG   the content of the `motd` config `web` mounts
+// Routes: web.<stack>.localhost and stubborn.<stack>.localhost.
 // FIXTURE_ONLY     the services to describe, comma-separated (default: all); without
 //                  `gateway` there is no gateway and no route
 
@@ -53,7 +54,7 @@ func web() -> Service {
         )
         .replicas(replicas)
         .stopGracePeriod(.seconds(3))
-    if routed { service = service.networks("edge").route("web.localhost", port: 8080) }
+    if routed { service = service.networks("edge").route("web.\(name).localhost", port: 8080) }
     return service
 }
 
@@ -64,7 +65,7 @@ func stubborn() -> Service {
         .expose(8080)
         .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2), retries: 2))
         .stopGracePeriod(.seconds(1))
-    if routed { service = service.networks("edge").route("stubborn.localhost", port: 8080) }
+    if routed { service = service.networks("edge").route("stubborn.\(name).localhost", port: 8080) }
     return service
 }
 

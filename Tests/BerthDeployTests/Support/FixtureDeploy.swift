@@ -17,6 +17,8 @@ struct FixtureDeploy {
 
     /// The Compose project.
     var project: String { "\(stack)-dev" }
+    /// The host `web` is routed at.
+    var webHost: String { "web.\(stack).localhost" }
 
     /// The executable, built beside the test bundle by `swift build --build-tests`.
     static var executable: URL {
@@ -139,7 +141,7 @@ struct LoadResult: CustomStringConvertible {
                 continue
             }
             if line.hasPrefix("Requests/sec:") {
-                result.rate = line.split(separator: " ").last.map(String.init) ?? ""
+                result.rate = line.split(whereSeparator: \.isWhitespace).last.map(String.init) ?? ""
             }
             guard section > 0, line.hasPrefix("[") else {
                 if !line.isEmpty && !line.hasPrefix("[") { section = 0 }
