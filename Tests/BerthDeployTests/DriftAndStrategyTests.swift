@@ -178,4 +178,46 @@ struct DriftAndStrategyTests {
         #expect(Preflight.fileDiagnostics(of: stack, packageDirectory: tmp.url).isEmpty)
         #expect(throws: Never.self) { try deployer.prepare(stack, for: .dev) }
     }
+
+    @Test("the orchestrator is chosen once, from the environment")
+    func factory() {
+        let workspace = Workspace(root: FileManager.default.temporaryDirectory)
+        #expect(Orchestrators.make(for: .dev, engine: DockerEngine(), workspace: workspace) is ComposeDeployer)
+        #expect(
+            Orchestrators.make(for: Environment.prod.on(.swarm), engine: DockerEngine(), workspace: workspace)
+                is SwarmDeployer)
+    }
+
+    @Test("hostile input is refused before any docker command: a NUL byte, a name too long for DNS, a dot name")
+    func hostileInputNeverReachesTheEngine() throws {
+        final class Recorder: CommandRunner, @unchecked Sendable {
+            let calls = Locked<[[String]]>([])
+            func run(_ arguments: [String], input: [UInt8]?) async throws -> CommandResult {
+                calls.mutate { $0.append(arguments) }
+                return CommandResult(exitCode: 1, standardOutput: "", standardError: "not a real engine")
+            }
+            func runAttached(_ arguments: [String]) async throws -> Int32 {
+                calls.mutate { $0.append(arguments) }
+                return 1
+            }
+        }
+        let recorder = Recorder()
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let deployer = ComposeDeployer(engine: DockerEngine(runner: recorder), workspace: Workspace(root: tmp.url))
+        let stacks = [
+            Stack("app") { Service("web", image: "berth-test/busybox:1").environment("MODE", "a\u{0}b") },
+            Stack("app") { Service(String(repeating: "w", count: 64), image: "berth-test/busybox:1") },
+            Stack("app") {
+                Secret.generated(".version-key")
+                Service("web", image: "berth-test/busybox:1").secret(".version-key")
+            },
+        ]
+        for stack in stacks {
+            let failure = try #require(throws: ValidationFailure.self) { try deployer.prepare(stack, for: .dev) }
+            #expect(
+                failure.diagnostics.contains { $0.location?.fileID.hasSuffix("DriftAndStrategyTests.swift") == true })
+        }
+        #expect(recorder.calls.value.isEmpty)
+    }
 }

@@ -2,66 +2,37 @@ import BerthCompose
 import BerthCore
 import Foundation
 
-/// The command tree's view of a deployer: the same commands whatever runs the stack.
-enum StackDeployer {
-    case compose(ComposeDeployer)
-    case swarm(SwarmDeployer)
+/// The command tree's view of the orchestrator an environment runs on: each command validates
+/// and renders once, holds the deploy lock while it changes the stack, and keeps an nginx
+/// gateway's routes in step.
+struct StackDeployer {
+    /// The orchestrator, chosen once by ``Orchestrators/make(for:engine:workspace:)``.
+    var orchestrator: any Orchestrator
 
     init(for environment: Environment, options: CommonOptions) {
         let root = URL(
             fileURLWithPath: options.directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
-        let engine = DockerEngine(target: Target(context: options.context))
-        switch environment.orchestrator {
-        case .compose: self = .compose(ComposeDeployer(engine: engine, workspace: Workspace(root: root)))
-        case .swarm: self = .swarm(SwarmDeployer(engine: engine, workspace: Workspace(root: root)))
-        }
+        orchestrator = Orchestrators.make(
+            for: environment, engine: DockerEngine(target: Target(context: options.context)),
+            workspace: Workspace(root: root))
     }
 
-    var engine: DockerEngine {
-        switch self {
-        case .compose(let deployer): deployer.engine
-        case .swarm(let deployer): deployer.engine
-        }
-    }
-
-    // Each command validates and renders once: `prepare` throws ``ValidationFailure`` on errors
-    // before anything touches the engine, and `checked` prints the warnings.
+    var engine: DockerEngine { orchestrator.engine }
 
     func plan(_ stack: Stack, for environment: Environment) async throws -> Plan {
-        switch self {
-        case .compose(let deployer): try await deployer.plan(checked(deployer.prepare(stack, for: environment)))
-        case .swarm(let deployer): try await deployer.plan(checked(deployer.prepare(stack, for: environment)))
-        }
+        try await Self.plan(orchestrator, stack, environment)
     }
 
     func up(
         _ stack: Stack, for environment: Environment, timeout: Duration, lockWait: Duration,
         rotating: Set<String> = []
     ) async throws {
-        switch self {
-        case .compose(let deployer):
-            let prepared = checked(try deployer.prepare(stack, for: environment))
-            try await locked(stack, environment, command: rotating.isEmpty ? "up" : "rotate-secret", wait: lockWait) {
-                try await deployer.up(prepared, timeout: timeout)
-                try await syncGateway(of: stack)
-            }
-        case .swarm(let deployer):
-            let prepared = checked(try deployer.prepare(stack, for: environment))
-            try await locked(stack, environment, command: rotating.isEmpty ? "up" : "rotate-secret", wait: lockWait) {
-                try await deployer.up(prepared, timeout: timeout, rotating: rotating)
-                try await syncGateway(of: stack)
-            }
-        }
+        try await up(orchestrator, stack, environment, timeout: timeout, lockWait: lockWait, rotating: rotating)
     }
 
     func down(_ stack: Stack, for environment: Environment, removeVolumes: Bool, lockWait: Duration) async throws {
         try await locked(stack, environment, command: "down", wait: lockWait) {
-            switch self {
-            case .compose(let deployer):
-                try await deployer.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
-            case .swarm(let deployer):
-                try await deployer.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
-            }
+            try await orchestrator.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
             // The gateway's own stack going away takes the gateway with it: nothing to reload.
             if stack.gateway?.owner != stack.name {
                 try await syncGateway(of: stack)
@@ -69,10 +40,47 @@ enum StackDeployer {
         }
     }
 
+    func render(_ stack: Stack, for environment: Environment) throws -> URL {
+        try Self.render(orchestrator, stack, environment)
+    }
+
     /// The deploy lock of a stack in an environment.
     func lock(_ stack: Stack, _ environment: Environment) -> DeployLock {
-        DeployLock(
-            engine: engine, project: ComposeRenderer.projectName(stack: stack.name, environment: environment.name))
+        orchestrator.lock(stack: stack.name, environment: environment.name)
+    }
+
+    // The existential opens here, once per command: everything after it is generic over the
+    // orchestrator and its prepared stack.
+
+    private static func prepared<O: Orchestrator>(_ orchestrator: O, _ stack: Stack, _ environment: Environment)
+        throws -> O.Prepared
+    {
+        let prepared = try orchestrator.prepare(stack, for: environment)
+        printWarnings(prepared.diagnostics)
+        return prepared
+    }
+
+    private static func plan<O: Orchestrator>(_ orchestrator: O, _ stack: Stack, _ environment: Environment)
+        async throws -> Plan
+    {
+        try await orchestrator.plan(prepared(orchestrator, stack, environment))
+    }
+
+    private static func render<O: Orchestrator>(_ orchestrator: O, _ stack: Stack, _ environment: Environment)
+        throws -> URL
+    {
+        try orchestrator.render(prepared(orchestrator, stack, environment))
+    }
+
+    private func up<O: Orchestrator>(
+        _ orchestrator: O, _ stack: Stack, _ environment: Environment, timeout: Duration, lockWait: Duration,
+        rotating: Set<String>
+    ) async throws {
+        let prepared = try Self.prepared(orchestrator, stack, environment)
+        try await locked(stack, environment, command: rotating.isEmpty ? "up" : "rotate-secret", wait: lockWait) {
+            try await orchestrator.up(prepared, timeout: timeout, rotating: rotating)
+            try await syncGateway(of: stack)
+        }
     }
 
     /// Runs `body` holding the stack's deploy lock, and releases it however `body` ends:
@@ -105,22 +113,5 @@ enum StackDeployer {
     private func syncGateway(of stack: Stack) async throws {
         guard let gateway = stack.gateway, gateway.kind == .nginx else { return }
         try await GatewaySync(engine: engine).sync(gateway)
-    }
-
-    func render(_ stack: Stack, for environment: Environment) throws -> URL {
-        switch self {
-        case .compose(let deployer): try deployer.render(checked(deployer.prepare(stack, for: environment)))
-        case .swarm(let deployer): try deployer.render(checked(deployer.prepare(stack, for: environment)))
-        }
-    }
-
-    private func checked(_ prepared: ComposeDeployer.Prepared) -> ComposeDeployer.Prepared {
-        printWarnings(prepared.diagnostics)
-        return prepared
-    }
-
-    private func checked(_ prepared: SwarmDeployer.Prepared) -> SwarmDeployer.Prepared {
-        printWarnings(prepared.diagnostics)
-        return prepared
     }
 }

@@ -44,9 +44,9 @@ struct UpCommand: DeploymentCommand {
             throw ValidationError("--resolve-image takes never or changed, not '\(resolveImage)'.")
         }
         var deployer = StackDeployer(for: environment, options: options)
-        if case .swarm(var swarm) = deployer {
+        if var swarm = deployer.orchestrator as? SwarmDeployer {
             swarm.resolveImage = resolve
-            deployer = .swarm(swarm)
+            deployer.orchestrator = swarm
         }
         try await deployer.up(stack, for: environment, timeout: .seconds(timeout), lockWait: .seconds(lockWait))
         return 0
@@ -81,34 +81,13 @@ struct StatusCommand: DeploymentCommand {
 
     func run(_ deployment: Deployment) async throws -> Int32 {
         let (environment, stack) = try options.resolve(deployment)
-        let engine = StackDeployer(for: environment, options: options).engine
-        try await engine.checkReachable()
-        if environment.orchestrator == .swarm {
-            let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
-            if json {
-                try printJSON(services)
-                return 0
-            }
-            var rows = [["SERVICE", "NAME", "REPLICAS", "UPDATE", "LAST TASK ERROR"]]
-            for service in stack.services {
-                guard let live = services.first(where: { $0.service == service.name }) else {
-                    rows.append([service.name, "-", "absent", "-", "-"])
-                    continue
-                }
-                let error = try await engine.lastTaskError(of: live.name) ?? "-"
-                rows.append([
-                    service.name, live.name, "\(live.running)/\(live.desired)", live.updateState ?? "-", error,
-                ])
-            }
-            print(StatusTable(rows: rows).text)
-            return 0
-        }
-        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        let status = try await StackDeployer(for: environment, options: options).orchestrator.status(
+            of: stack, in: environment)
         if json {
-            try printJSON(live.containers)
-            return 0
+            try printJSON(status.json)
+        } else {
+            print(status.table)
         }
-        print(StatusTable(stack: stack, live: live).text)
         return 0
     }
 }
@@ -130,20 +109,8 @@ struct LogsCommand: DeploymentCommand {
                 "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", "))."
             )
         }
-        let engine = StackDeployer(for: environment, options: options).engine
-        let project = ComposeRenderer.projectName(stack: stack.name, environment: environment.name)
-        if environment.orchestrator == .swarm {
-            return try await engine.runAttached(
-                ["service", "logs", "--tail", String(tail)] + (follow ? ["--follow"] : []) + ["\(project)_\(service)"])
-        }
-        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
-        let containers = live.containers(of: service)
-        guard !containers.isEmpty else {
-            throw EngineError("Service '\(service)' has no container on \(engine.target); deploy it with `up` first.")
-        }
-        return try await engine.runAttached(
-            ["compose", "--project-name", project, "logs", "--tail", String(tail)] + (follow ? ["--follow"] : [])
-                + [service])
+        return try await StackDeployer(for: environment, options: options).orchestrator.logs(
+            of: service, in: stack, environment: environment, tail: tail, follow: follow)
     }
 }
 
@@ -271,11 +238,7 @@ struct RotateSecretCommand: DeploymentCommand {
                     "warning: service '\(keeper)' keeps the value of '\(secret)' in its data (set when it was first initialised); the services get the new value, but \(keeper) still holds the old one until you change it there too.\n"
                         .utf8))
         }
-        let deployer = StackDeployer(for: environment, options: options)
-        if case .compose(let compose) = deployer {
-            try compose.rotate(secret, of: stack, for: environment)
-        }
-        try await deployer.up(
+        try await StackDeployer(for: environment, options: options).up(
             stack, for: environment, timeout: .seconds(timeout), lockWait: .seconds(lockWait), rotating: [secret])
         return 0
     }
@@ -292,6 +255,16 @@ struct LockCommand: ParsableCommand {
         subcommands: [LockStatusCommand.self, LockReleaseCommand.self])
 }
 
+extension CommonOptions {
+    /// The deploy lock of the chosen stack and environment, on an engine that answers.
+    func reachableLock(of deployment: Deployment) async throws -> DeployLock {
+        let (environment, stack) = try resolve(deployment)
+        let deployer = StackDeployer(for: environment, options: self)
+        try await deployer.engine.checkReachable()
+        return deployer.lock(stack, environment)
+    }
+}
+
 struct LockStatusCommand: DeploymentCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show who holds the deploy lock.",
@@ -301,10 +274,7 @@ struct LockStatusCommand: DeploymentCommand {
     @Flag(help: "Print the holder as JSON (null when free).") var json = false
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: options)
-        try await deployer.engine.checkReachable()
-        let lock = deployer.lock(stack, environment)
+        let lock = try await options.reachableLock(of: deployment)
         let holder = try await lock.current()?.holder
         if json {
             try printJSON(holder)
@@ -327,10 +297,7 @@ struct LockReleaseCommand: DeploymentCommand {
     @OptionGroup var options: CommonOptions
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: options)
-        try await deployer.engine.checkReachable()
-        let lock = deployer.lock(stack, environment)
+        let lock = try await options.reachableLock(of: deployment)
         if let holder = try await lock.forceRelease() {
             print("Released the deploy lock of \(lock.project), held by \(holder).")
         } else {

@@ -76,7 +76,10 @@ public struct ProcessRunner: CommandRunner {
         input: [UInt8]?
     ) async throws -> CommandResult {
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            // Waiting on a process blocks a thread. Threads of their own, not Dispatch's pool:
+            // the pool grows by about one thread a second once its threads are all blocked,
+            // which stalls every command when a few run at once.
+            Thread.detachNewThread {
                 do {
                     try process.run()
                 } catch {
@@ -84,24 +87,21 @@ public struct ProcessRunner: CommandRunner {
                     return
                 }
                 // Both pipes are drained concurrently: a full pipe would block the child.
-                let group = DispatchGroup()
-                nonisolated(unsafe) var outputData = Data()
+                let errorsRead = DispatchSemaphore(value: 0)
                 nonisolated(unsafe) var errorData = Data()
-                group.enter()
-                DispatchQueue.global().async {
-                    outputData = output.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
-                }
-                group.enter()
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     errorData = errors.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
+                    errorsRead.signal()
                 }
                 if let input {
-                    standardInput.fileHandleForWriting.write(Data(input))
-                    try? standardInput.fileHandleForWriting.close()
+                    let handle = standardInput.fileHandleForWriting
+                    Thread.detachNewThread {
+                        handle.write(Data(input))
+                        try? handle.close()
+                    }
                 }
-                group.wait()
+                let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                errorsRead.wait()
                 process.waitUntilExit()
                 continuation.resume(
                     returning: CommandResult(
@@ -115,7 +115,7 @@ public struct ProcessRunner: CommandRunner {
     public func runAttached(_ arguments: [String]) async throws -> Int32 {
         let process = try makeProcess(arguments)
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 do {
                     try process.run()
                 } catch {

@@ -5,7 +5,7 @@ import Foundation
 
 /// Deploys a stack onto a Docker engine with Docker Compose: validate, render, plan, apply,
 /// wait until healthy, verify.
-public struct ComposeDeployer: Sendable {
+public struct ComposeDeployer: Orchestrator {
     /// The engine.
     public var engine: DockerEngine
     /// Where rendered files and secrets go.
@@ -15,7 +15,7 @@ public struct ComposeDeployer: Sendable {
     /// The deployer's environment variables, for secrets read from it.
     public var processEnvironment: [String: String]
     /// How often live state is read while waiting.
-    public var pollInterval: Duration = .milliseconds(500)
+    public var pollInterval: Duration = .milliseconds(250)
 
     /// Creates a deployer.
     public init(
@@ -132,8 +132,10 @@ public struct ComposeDeployer: Sendable {
     /// stop-first. Everything `plan` reports as drift is repaired.
     /// - Parameter timeout: How long to wait for health before the deploy counts as failed.
     /// - Throws: ``DeployFailure`` naming the failing service, its health output and log tail.
+    /// - Parameter rotating: Generated secrets to give a new value first (`rotate-secret`): the
+    ///   services that read them are replaced like any other change.
     @discardableResult
-    public func up(_ prepared: Prepared, timeout: Duration) async throws -> Plan {
+    public func up(_ prepared: Prepared, timeout: Duration, rotating: Set<String> = []) async throws -> Plan {
         var prepared = prepared
         let stack = prepared.stack
         let environment = prepared.environment
@@ -141,20 +143,28 @@ public struct ComposeDeployer: Sendable {
         // Everything that can fail without the engine fails here, before anything changes.
         try workspace.prepare(stack: stack.name, environment: environment.name)
         let configs = try configVersions(of: stack)
+        for secret in rotating.sorted() {
+            try secretStore(for: prepared).rotate(secret, in: stack.secrets)
+        }
         // A secret whose source is missing stops here, before the engine is asked anything;
         // what the engine knows (the versions it runs) is checked once it has been read.
         _ = try secretStore(for: prepared).currentVersions(stack.secrets)
         try await engine.checkReachable()
-        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        // Live state and what other stacks own, read at once; all checked before anything
+        // changes.
+        async let reading = engine.liveState(stack: stack.name, environment: environment.name)
+        async let networks: Void = engine.checkExternalNetworks(of: stack, swarm: false)
+        async let claimed = engine.checkRouteConflicts(of: stack, for: environment)
+        async let ports: Void = engine.checkHostPorts(of: stack, for: environment)
+        let live = try await reading
+        try await networks
+        let routes = try await claimed
+        try await ports
         let versions = try secretStore(for: prepared).materialize(
             stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack),
             deployedVersions: Self.deployedSecretVersions(in: live))
         prepared.document = ComposeRenderer().render(
             stack, for: environment, secretVersions: versions, configVersions: configs)
-        // What other stacks own is checked before anything changes.
-        try await engine.checkExternalNetworks(of: stack, swarm: false)
-        let routes = try await engine.checkRouteConflicts(of: stack, for: environment)
-        try await engine.checkHostPorts(of: stack, for: environment)
         var plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
         plan.routes = Plan.routeChanges(of: stack, for: environment, live: routes)
         let file = try render(prepared)
@@ -176,16 +186,6 @@ public struct ComposeDeployer: Sendable {
         try await rollout.run(plan, live: live)
         console.progress("Deployed \(stack.name) (\(environment.name)): \(stack.services.count) service(s) ready.")
         return plan
-    }
-
-    /// Writes a new value of a generated secret; the next ``up(_:timeout:)`` replaces exactly
-    /// the services that read it, since their secret versions change.
-    public func rotate(_ secret: String, of stack: Stack, for environment: Environment) throws {
-        try workspace.prepare(stack: stack.name, environment: environment.name)
-        try SecretStore(
-            directory: workspace.secretsDirectory(stack: stack.name, environment: environment.name),
-            environment: processEnvironment, packageDirectory: workspace.root
-        ).rotate(secret, in: stack.secrets)
     }
 
     /// Removes every container, network (and, when asked, volume) the stack created.
@@ -232,6 +232,29 @@ public struct ComposeDeployer: Sendable {
         return Set(
             stack.services.filter { service in service.user.map { !root.contains($0) } ?? false }
                 .flatMap { $0.secrets.map(\.secret) })
+    }
+
+    /// One row per container: state, health, image, ports and start time.
+    public func status(of stack: Stack, in environment: Environment) async throws -> (
+        table: String, json: any Encodable
+    ) {
+        try await engine.checkReachable()
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        return (StatusTable(stack: stack, live: live).text, live.containers)
+    }
+
+    /// `docker compose logs` of the service.
+    public func logs(of service: String, in stack: Stack, environment: Environment, tail: Int, follow: Bool)
+        async throws -> Int32
+    {
+        let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+        guard !live.containers(of: service).isEmpty else {
+            throw EngineError("Service '\(service)' has no container on \(engine.target); deploy it with `up` first.")
+        }
+        let project = ComposeRenderer.projectName(stack: stack.name, environment: environment.name)
+        return try await engine.runAttached(
+            ["compose", "--project-name", project, "logs", "--tail", String(tail)] + (follow ? ["--follow"] : [])
+                + [service])
     }
 
     func composeArguments(project: String, file: URL?) -> [String] {

@@ -31,7 +31,7 @@ struct ComposeRollout {
     var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
     /// How long old containers of a routed service keep running after the gateway stopped
     /// sending them requests, for the requests they are answering.
-    var drain: Duration = .seconds(1)
+    var drain: Duration = .milliseconds(500)
     /// How long a container without a health check must run before it counts as started.
     var settle: Duration = .seconds(1)
 
@@ -55,12 +55,15 @@ struct ComposeRollout {
         var live = live
         let work = Set(
             plan.services.filter { $0.action != .unchanged || !$0.drift.isEmpty }.map(\.service))
-        for level in levels() {
-            let services = level.filter { work.contains($0.name) }
-            guard !services.isEmpty else { continue }
+        let levels = levels().map { level in level.filter { work.contains($0.name) } }.filter { !$0.isEmpty }
+        for (index, services) in levels.enumerated() {
             try await roll(services, live: live)
-            live = try await engine.liveState(stack: stack.name, environment: environment.name)
+            if index < levels.count - 1 {
+                live = try await engine.liveContainers(stack: stack.name, environment: environment.name)
+            }
         }
+        // Services the description no longer has were there before the rollout, which never
+        // creates them.
         let described = Set(stack.services.map(\.name))
         let orphans = live.containers.filter { !described.contains($0.service) }
         if !orphans.isEmpty {
@@ -221,7 +224,7 @@ struct ComposeRollout {
         var firstRunning: [String: ContinuousClock.Instant] = [:]
         var last: [String: String] = [:]
         while true {
-            let live = try await engine.liveState(stack: stack.name, environment: environment.name)
+            let live = try await engine.liveContainers(stack: stack.name, environment: environment.name)
             var outcome = Outcome()
             var pending: [String] = []
             for step in steps {

@@ -28,9 +28,26 @@ public struct DeployLock: Sendable {
         public var command: String
         /// When it took the lock (ISO 8601).
         public var since: String
+        /// The lock container's ID, when this process created it.
+        var container: String? = nil
 
         public var description: String {
             "\(user)@\(host) (pid \(pid), `\(command)`, since \(since))"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case user, host, pid, processStart, command, since
+        }
+
+        public static func == (lhs: Holder, rhs: Holder) -> Bool {
+            (lhs.user, lhs.host, lhs.pid, lhs.processStart, lhs.command, lhs.since)
+                == (rhs.user, rhs.host, rhs.pid, rhs.processStart, rhs.command, rhs.since)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(host)
+            hasher.combine(pid)
+            hasher.combine(since)
         }
     }
 
@@ -74,7 +91,7 @@ public struct DeployLock: Sendable {
         onStale: @Sendable (Holder) async throws -> Void = { _ in }
     ) async throws -> Holder {
         let me = Self.current(command: command)
-        try await ensureImage()
+        var imported = false
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         var announced = false
@@ -82,7 +99,16 @@ public struct DeployLock: Sendable {
             let created = try await engine.run(
                 ["container", "create", "--name", name] + Self.labels(of: me, project: project)
                     + [Self.image, "lock"])
-            if created.succeeded { return me }
+            if created.succeeded {
+                var holder = me
+                holder.container = created.standardOutput.trimmed
+                return holder
+            }
+            if !imported, created.standardError.contains("No such image") {
+                try await importImage()
+                imported = true
+                continue
+            }
             guard Self.isNameConflict(created.standardError) else {
                 throw EngineError(
                     "Could not take the deploy lock \(name) on \(engine.target): \(created.standardError.trimmed)")
@@ -111,6 +137,12 @@ public struct DeployLock: Sendable {
 
     /// Releases the lock if this process holds it.
     public func release(_ holder: Holder) async {
+        // By the ID this process created: a lock released by hand and taken by someone else
+        // meanwhile has another ID and stays.
+        if let id = holder.container, !id.isEmpty {
+            _ = try? await engine.run(["container", "rm", id])
+            return
+        }
         guard let (id, current) = try? await current(), current == holder else { return }
         _ = try? await engine.run(["container", "rm", id])
     }
@@ -187,8 +219,7 @@ public struct DeployLock: Sendable {
     }
 
     /// Imports the empty image the lock container is made from, once per engine.
-    private func ensureImage() async throws {
-        if try await engine.run(["image", "inspect", "--format", "{{.Id}}", Self.image]).succeeded { return }
+    private func importImage() async throws {
         // An empty tar archive: two 512-byte blocks of zeros.
         let imported = try await engine.run(
             ["image", "import", "--message", "Berth deploy locks", "-", Self.image],

@@ -58,10 +58,17 @@ public struct DockerEngine: Sendable {
     }
 
     /// Checks that the engine answers, with an error that says what to do when it does not.
+    ///
+    /// A target that answered once in this process is not asked again: one command checks
+    /// before it takes the lock and again in the deploy, and each check costs two processes.
     public func checkReachable() async throws {
+        if Self.reachable.value.contains(target) { return }
+        async let version = run(["version", "--format", "{{.Server.Version}}"])
+        async let composeVersion = run(["compose", "version", "--short"])
         let result: CommandResult
+        let compose: CommandResult
         do {
-            result = try await run(["version", "--format", "{{.Server.Version}}"])
+            (result, compose) = try await (version, composeVersion)
         } catch let error as CommandError {
             throw EngineError(error.description)
         }
@@ -70,13 +77,26 @@ public struct DockerEngine: Sendable {
                 "No Docker engine answers on \(target): \(result.standardError.trimmed) Start the engine, set DOCKER_HOST, or pass --context NAME."
             )
         }
-        let compose = try await run(["compose", "version", "--short"])
         guard compose.succeeded else {
             throw EngineError(
                 "Docker Compose v2 is not installed as a docker CLI plugin (`docker compose version` failed). Install it, for example the docker-compose-plugin package."
             )
         }
+        Self.reachable.mutate { $0.insert(target) }
     }
+
+    /// The targets that answered in this process.
+    private static let reachable = ReachableTargets()
+}
+
+/// The targets that answered ``DockerEngine/checkReachable()``, shared by every engine value.
+final class ReachableTargets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var targets: Set<Target> = []
+
+    var value: Set<Target> { lock.withLock { targets } }
+
+    func mutate(_ change: (inout Set<Target>) -> Void) { lock.withLock { change(&targets) } }
 }
 
 /// A failure of the engine or of a deploy, with what the user should know and do.

@@ -44,9 +44,14 @@ public struct GatewaySync: Sendable {
         if configuration.diagnostics.containsErrors {
             throw ValidationFailure(diagnostics: configuration.diagnostics)
         }
+        var reloaded = 0
+        // Taking containers out always changes the routes; otherwise they may already be served.
         for container in containers {
+            if excluded.isEmpty, try await serves(configuration, container) { continue }
             try await reload(container, with: configuration, gateway: gateway)
+            reloaded += 1
         }
+        guard reloaded > 0 else { return }
         let served = routes.filter { !$0.servers.isEmpty }.count
         console.progress(
             "Gateway \(gateway.owner)/\(gateway.service) reloaded: \(served) route(s) served, \(routes.count - served) without a running upstream."
@@ -61,6 +66,18 @@ public struct GatewaySync: Sendable {
             "--filter", "label=\(OwnershipLabel.service)=\(gateway.service)", "--filter", "status=running",
         ])
         .split(whereSeparator: \.isNewline).map(String.init)
+    }
+
+    /// Whether the container already serves exactly these routes: one `docker exec` instead of
+    /// the three of a reload, and no reload when nothing changed.
+    private func serves(_ configuration: NginxRoutesConfiguration, _ container: String) async throws -> Bool {
+        let script =
+            "cd \(NginxGateway.activeDirectory) 2>/dev/null || exit 0; for f in *; do [ -f \"$f\" ] || continue; printf '== %s\\n' \"$f\"; cat \"$f\"; done"
+        let result = try await engine.run(["exec", container, "sh", "-c", script])
+        guard result.succeeded else { return false }
+        let expected = configuration.files.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+            .map { "== \($0.name)\n\($0.content)" }.joined()
+        return result.standardOutput == expected
     }
 
     private func reload(

@@ -86,12 +86,23 @@ extension DockerEngine {
             "--filter", "label=\(OwnershipLabel.stack)=\(stack)",
             "--filter", "label=\(OwnershipLabel.environment)=\(environment)",
         ]
-        let containers = try await containers(filters)
-        let networks = try await output(["network", "ls", "--format", "{{.Name}}"] + filters)
-            .split(whereSeparator: \.isNewline).map(String.init).sorted()
-        let volumes = try await output(["volume", "ls", "--format", "{{.Name}}"] + filters)
-            .split(whereSeparator: \.isNewline).map(String.init).sorted()
-        return LiveState(containers: containers, networks: networks, volumes: volumes)
+        async let containers = containers(filters)
+        async let networks = output(["network", "ls", "--format", "{{.Name}}"] + filters)
+        async let volumes = output(["volume", "ls", "--format", "{{.Name}}"] + filters)
+        return LiveState(
+            containers: try await containers,
+            networks: try await networks.split(whereSeparator: \.isNewline).map(String.init).sorted(),
+            volumes: try await volumes.split(whereSeparator: \.isNewline).map(String.init).sorted())
+    }
+
+    /// The stack's containers alone, for watching a deploy: networks and volumes do not change
+    /// while it waits.
+    func liveContainers(stack: String, environment: String) async throws -> LiveState {
+        LiveState(
+            containers: try await containers([
+                "--filter", "label=\(OwnershipLabel.stack)=\(stack)",
+                "--filter", "label=\(OwnershipLabel.environment)=\(environment)",
+            ]), networks: [], volumes: [])
     }
 
     /// Every container, running or not, that matches `docker ps` filters, as `docker container

@@ -7,7 +7,7 @@ import Foundation
 /// Deploys a stack onto Docker Swarm: validate, render, create versioned secrets and configs,
 /// `docker stack deploy`, then check every updated service's `UpdateStatus` — the CLI exits 0
 /// even after Swarm rolled an update back.
-public struct SwarmDeployer: Sendable {
+public struct SwarmDeployer: Orchestrator {
     /// The engine; it must be a Swarm manager.
     public var engine: DockerEngine
     /// Where rendered files go (secrets live in the Swarm, not on disk).
@@ -397,6 +397,35 @@ public struct SwarmDeployer: Sendable {
     }
 
     /// Removes the stack's services, networks, secrets and configs (volumes with `removeVolumes`).
+    /// One row per service: replicas running, update state and the last task error.
+    public func status(of stack: Stack, in environment: Environment) async throws -> (
+        table: String, json: any Encodable
+    ) {
+        try await engine.checkReachable()
+        let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
+        var rows = [["SERVICE", "NAME", "REPLICAS", "UPDATE", "LAST TASK ERROR"]]
+        for service in stack.services {
+            guard let live = services.first(where: { $0.service == service.name }) else {
+                rows.append([service.name, "-", "absent", "-", "-"])
+                continue
+            }
+            let error = try await engine.lastTaskError(of: live.name) ?? "-"
+            rows.append([
+                service.name, live.name, "\(live.running)/\(live.desired)", live.updateState ?? "-", error,
+            ])
+        }
+        return (StatusTable(rows: rows).text, services)
+    }
+
+    /// `docker service logs` of the service.
+    public func logs(of service: String, in stack: Stack, environment: Environment, tail: Int, follow: Bool)
+        async throws -> Int32
+    {
+        let name = SwarmRenderer.stackName(stack: stack.name, environment: environment.name) + "_" + service
+        return try await engine.runAttached(
+            ["service", "logs", "--tail", String(tail)] + (follow ? ["--follow"] : []) + [name])
+    }
+
     public func down(stack: String, environment: String, removeVolumes: Bool) async throws {
         try await engine.checkReachable()
         let stackName = SwarmRenderer.stackName(stack: stack, environment: environment)
