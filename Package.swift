@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "Berth", targets: ["Berth"]),
         .library(name: "BerthCore", targets: ["BerthCore"]),
+        .library(name: "BerthRendering", targets: ["BerthRendering"]),
         .library(name: "BerthCompose", targets: ["BerthCompose"]),
         .library(name: "BerthSwarm", targets: ["BerthSwarm"]),
         .library(name: "BerthCloudflare", targets: ["BerthCloudflare"]),
@@ -27,39 +28,48 @@ let package = Package(
     targets: [
         .target(name: "BerthYAML", swiftSettings: strictSwift),
         .target(name: "BerthCore", swiftSettings: strictSwift),
-        .target(name: "BerthCompose", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
+        // What every renderer writes on what Berth creates: ownership labels, configuration
+        // hashes, routes; read back by the deploy layer without knowing which renderer wrote them.
+        .target(name: "BerthRendering", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(
-            name: "BerthSwarm", dependencies: ["BerthCore", "BerthCompose", "BerthYAML"], swiftSettings: strictSwift),
+            name: "BerthCompose", dependencies: ["BerthCore", "BerthRendering", "BerthYAML"], swiftSettings: strictSwift
+        ),
+        .target(
+            name: "BerthSwarm", dependencies: ["BerthCore", "BerthCompose", "BerthRendering", "BerthYAML"],
+            swiftSettings: strictSwift),
         .target(name: "BerthCloudflare", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(name: "BerthGateway", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(
             name: "BerthDeploy",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthYAML",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthRendering",
+                "BerthYAML", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "BerthTesting",
-            dependencies: ["BerthCore", "BerthCompose", "BerthGateway", "BerthDeploy"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthGateway", "BerthDeploy", "BerthRendering"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "Berth",
             dependencies: [
                 "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthDeploy",
+                "BerthRendering",
             ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "berth",
-            dependencies: ["BerthDeploy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "BerthDeploy", "BerthRendering", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "BerthBenchmark",
-            dependencies: ["BerthCore", "BerthCompose", "BerthYAML"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthRendering", "BerthYAML"],
             swiftSettings: strictSwift
         ),
         .plugin(
@@ -79,10 +89,10 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTesting"]),
         .testTarget(
             name: "BerthComposeTests",
-            dependencies: ["BerthCompose", "BerthTesting"],
+            dependencies: ["BerthCompose", "BerthRendering", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTesting"]),
+        .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthRendering", "BerthTesting"]),
         // A `Deploy` executable as an application has one, run as a process by the rollout tests
         // and the rollout benchmark.
         .executableTarget(
@@ -90,7 +100,7 @@ let package = Package(
             path: "Tests/RolloutFixture"),
         .testTarget(
             name: "BerthSwarmTests",
-            dependencies: ["BerthSwarm", "BerthTesting"],
+            dependencies: ["BerthSwarm", "BerthRendering", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

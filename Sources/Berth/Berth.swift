@@ -4,4 +4,5 @@
 @_exported import BerthCore
 @_exported import BerthDeploy
 @_exported import BerthGateway
+@_exported import BerthRendering
 @_exported import BerthSwarm

@@ -1,5 +1,5 @@
-import BerthCompose
 import BerthCore
+import BerthRendering
 import BerthYAML
 
 /// A stack rendered for Docker Swarm (`docker stack deploy`): the structured document, ready to

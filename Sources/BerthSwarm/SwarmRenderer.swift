@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthRendering
 import BerthYAML
 
 /// Renders a stack into a stack file for `docker stack deploy`.

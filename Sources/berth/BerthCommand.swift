@@ -1,6 +1,6 @@
 import ArgumentParser
-import BerthCompose
 import BerthDeploy
+import BerthRendering
 import Foundation
 
 /// `berth`: what needs no manifest — everything Berth deployed on an engine, removing a stack by

@@ -1,5 +1,4 @@
 import BerthCloudflare
-import BerthCompose
 import BerthCore
 import BerthTesting
 import BerthYAML

@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthRendering
 import Testing
 
 /// Compares what Compose read from a rendered file (its normalised JSON model) with the stack the

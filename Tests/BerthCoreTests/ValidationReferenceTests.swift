@@ -172,4 +172,17 @@ struct ValidationReferenceTests {
         #expect(Naming.editDistance(lhs, rhs) == distance)
         #expect(Naming.editDistance(rhs, lhs) == distance)
     }
+
+    @Test func secretKeptByAnUndeclaredService() throws {
+        let (secret, line) = (Secret.generated("db_password").keptBy("databse"), #line)
+        let stack = Stack("shop") {
+            secret
+            Service("database", image: "postgres:16.4").secret("db_password")
+        }
+        let diagnostic = try onlyDiagnostic(of: stack)
+        #expect(diagnostic.code == .undeclaredService)
+        #expect(diagnostic.element == "secret 'db_password'")
+        #expect(diagnostic.fix.contains("did you mean 'database'?"))
+        #expect(diagnostic.location == here(line))
+    }
 }

@@ -1,4 +1,3 @@
-import BerthCompose
 import Foundation
 import Testing
 

@@ -1,4 +1,3 @@
-import BerthCompose
 import BerthCore
 import Foundation
 import Testing

@@ -1,4 +1,3 @@
-import BerthCompose
 import BerthCore
 import BerthSwarm
 import BerthYAML

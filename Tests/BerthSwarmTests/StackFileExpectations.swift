@@ -1,5 +1,5 @@
-import BerthCompose
 import BerthCore
+import BerthRendering
 import BerthSwarm
 import Foundation
 import Testing

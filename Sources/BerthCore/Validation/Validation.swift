@@ -531,6 +531,14 @@ struct StackValidator {
                     fix: "Generate between 16 and 4096 characters (32 is the default).",
                     at: secret.location)
             }
+            if let keeper = secret.keptBy, !declaredServices.contains(keeper) {
+                report(
+                    .error, .undeclaredService, "secret '\(secret.name)'",
+                    "It is kept by service '\(keeper)', which the stack does not declare.",
+                    fix:
+                        "Name the service that keeps the value in its data, or correct the name\(suggestion(keeper, among: declaredServices)).",
+                    at: secret.location)
+            }
         }
     }
 

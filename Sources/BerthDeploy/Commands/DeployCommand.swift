@@ -1,5 +1,4 @@
 import ArgumentParser
-import BerthCompose
 import BerthCore
 import Foundation
 

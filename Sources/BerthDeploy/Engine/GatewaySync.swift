@@ -1,6 +1,6 @@
-import BerthCompose
 import BerthCore
 import BerthGateway
+import BerthRendering
 import Foundation
 
 /// Brings an nginx gateway's routes up to date with every stack on the engine.

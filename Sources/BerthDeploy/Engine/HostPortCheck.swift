@@ -1,5 +1,5 @@
-import BerthCompose
 import BerthCore
+import BerthRendering
 
 /// A host port the description publishes that a container outside the service already holds.
 struct HostPortClaim: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import BerthCompose
+import BerthRendering
 import Foundation
 
 /// What a stack has on an engine right now, read back through Berth's ownership labels.

@@ -1,6 +1,7 @@
 import BerthCloudflare
 import BerthCompose
 import BerthCore
+import BerthRendering
 
 /// What a deploy would change, service by service, computed from live state.
 public struct Plan: Sendable, Hashable, Codable {

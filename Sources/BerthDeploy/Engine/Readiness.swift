@@ -1,5 +1,5 @@
-import BerthCompose
 import BerthCore
+import BerthRendering
 
 /// What one container tells about the deploy that created it.
 enum ContainerVerdict: Sendable, Hashable {

@@ -1,6 +1,6 @@
-import BerthCompose
 import BerthCore
 import BerthGateway
+import BerthRendering
 import Foundation
 
 /// A route another deploy already recorded on the engine, read back from its labels.

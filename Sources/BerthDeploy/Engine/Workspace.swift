@@ -1,4 +1,3 @@
-import BerthCompose
 import Foundation
 
 /// The `.berth/` folder of a package: rendered files and materialised secrets, per stack and

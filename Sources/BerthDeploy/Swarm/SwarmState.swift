@@ -1,4 +1,4 @@
-import BerthCompose
+import BerthRendering
 import Foundation
 
 /// One Swarm service of a stack, as the engine reports it.

@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthRendering
 import Foundation
 
 @testable import BerthDeploy
