@@ -307,4 +307,45 @@ struct RolloutEndToEndTests {
             #expect(clean.status == 0, "\(clean.output)")
         }
     }
+
+    @Test("rotate-secret on Compose replaces exactly the readers; a damaged secret stops up with the way to restore it")
+    func secretRotationAndDamage() async throws {
+        try await Self.withFixture("roll-secret", port: 18475, settings: ["FIXTURE_ONLY": "web,stubborn,pinned"]) {
+            fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            let engine = DockerEngine()
+            func token() async throws -> String {
+                let reader = try #require(
+                    try await RealEngine.containerIDs(engine, stack: fixture.stack)["stubborn"]?.first)
+                return try await engine.output(["exec", reader, "cat", "/run/secrets/token"])
+            }
+            let before = try await RealEngine.containerIDs(engine, stack: fixture.stack)
+            let oldToken = try await token()
+
+            let rotated = try await fixture.run(["rotate-secret", "token"], version: "v0")
+            #expect(rotated.status == 0, "\(rotated.output)")
+            let after = try await RealEngine.containerIDs(engine, stack: fixture.stack)
+            #expect(after["stubborn"] != before["stubborn"])
+            #expect(after["web"] == before["web"] && after["pinned"] == before["pinned"])
+            let newToken = try await token()
+            #expect(newToken != oldToken && newToken.count == oldToken.count)
+            #expect(!rotated.output.contains(newToken) && !rotated.output.contains(oldToken))
+            let plan = try await fixture.run(["plan"], version: "v0")
+            #expect(plan.status == 0, "\(plan.output)")
+
+            // An emptied secret file is never taken for a new value.
+            let file = fixture.directory.appendingPathComponent(".berth/\(fixture.stack)/dev/secrets/token")
+            let kept = try Data(contentsOf: file)
+            try Data().write(to: file)
+            let refused = try await fixture.run(["up"], version: "v1")
+            #expect(refused.status == 1, "\(refused.output)")
+            #expect(refused.output.contains("'token'") && refused.output.contains("rotate-secret"), "\(refused.output)")
+            #expect(try await RealEngine.containerIDs(engine, stack: fixture.stack) == after, "nothing changed")
+            try kept.write(to: file)
+            let restored = try await fixture.run(["up"], version: "v1")
+            #expect(restored.status == 0, "\(restored.output)")
+            #expect(try await token() == newToken)
+        }
+    }
 }

@@ -12,6 +12,7 @@ import Foundation
 // FIXTURE_BROKEN   "1": the new version of `web` never passes its health check
 // FIXTURE_REPLICAS replicas of `web` (default 1)
 // FIXTURE_CONFIG   the content of the `motd` config `web` mounts
+// `stubborn` reads the generated secret `token`.
 // Routes: web.<stack>.localhost and stubborn.<stack>.localhost.
 // FIXTURE_ONLY     the services to describe, comma-separated (default: all); without
 //                  `gateway` there is no gateway and no route
@@ -65,6 +66,7 @@ func stubborn() -> Service {
         .expose(8080)
         .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2), retries: 2))
         .stopGracePeriod(.seconds(1))
+        .secret("token")
     if routed { service = service.networks("edge").route("stubborn.\(name).localhost", port: 8080) }
     return service
 }
@@ -89,7 +91,10 @@ let deployment = Deployment(environments: [.dev]) { _ in
         }
         Config("motd", .content(motd + "\n"))
         if described("web") { web() }
-        if described("stubborn") { stubborn() }
+        if described("stubborn") {
+            Secret.generated("token")
+            stubborn()
+        }
         if described("pinned") { pinned() }
     }
 }
