@@ -22,7 +22,7 @@ struct GoldenTests {
     /// which only a deploy knows.
     static func render(_ rendition: Rendition) throws -> String {
         let deployer = SwarmDeployer(
-            engine: DockerEngine(), workspace: Workspace(root: FileManager.default.temporaryDirectory))
+            engine: DockerEngine(), workspace: Workspace(root: packageDirectory))
         return try deployer.prepare(rendition.stack, for: rendition.environment).document.yaml
     }
 

@@ -13,7 +13,7 @@ struct TopologyTests {
     /// What `up` would check before touching an engine: validation and the Swarm renderer.
     static func swarmDiagnostics(_ rendition: Rendition) throws -> [Diagnostic] {
         let deployer = SwarmDeployer(
-            engine: DockerEngine(), workspace: Workspace(root: FileManager.default.temporaryDirectory))
+            engine: DockerEngine(), workspace: Workspace(root: packageDirectory))
         return try deployer.prepare(rendition.stack, for: rendition.environment).diagnostics
     }
 
