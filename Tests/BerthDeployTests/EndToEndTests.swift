@@ -182,6 +182,9 @@ struct EndToEndTests {
         try await Self.withStack(first, deployer) {
             try await deployer.up(try deployer.prepare(stack(first), for: .dev), timeout: .seconds(60))
             try await Self.withStack(second, deployer) {
+                await #expect(throws: EngineError.self, "plan refuses it too") {
+                    try await deployer.plan(try deployer.prepare(stack(second), for: .dev))
+                }
                 let error = await #expect(throws: EngineError.self) {
                     try await deployer.up(
                         try deployer.prepare(stack(second), for: .dev), timeout: .seconds(60))

@@ -80,6 +80,8 @@ public struct ComposeDeployer: Orchestrator {
             configVersions: try configVersions(of: prepared.stack))
         try await engine.checkExternalNetworks(of: prepared.stack, swarm: false)
         let routes = try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
+        // What `up` would refuse, `plan` refuses too.
+        try await engine.checkHostPorts(of: prepared.stack, for: prepared.environment)
         var plan = Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
         plan.routes = Plan.routeChanges(of: prepared.stack, for: prepared.environment, live: routes)
         return plan
