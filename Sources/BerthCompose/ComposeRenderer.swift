@@ -53,7 +53,7 @@ public struct ComposeRenderer: Sendable {
         var configVersions = configVersions
         for config in stack.configs where configVersions[config.name] == nil {
             if case .content(let text) = config.source {
-                configVersions[config.name] = String(SHA256.hexDigest(text).prefix(16))
+                configVersions[config.name] = ContentVersion.of(Array(text.utf8))
             }
         }
         let project = Self.projectName(stack: stack.name, environment: environment.name)

@@ -105,26 +105,67 @@ public struct NginxGateway: Sendable, Hashable {
         return "cat > \(stagedDirectory)/\(safe.hasPrefix(".") ? "_" + safe : safe)"
     }
 
+    /// Reloads nginx and returns once it serves the new configuration and the old workers have
+    /// finished the requests they held.
+    ///
+    /// `nginx -s reload` only signals the master and returns at once; the master then reads
+    /// the configuration and starts new workers, and until they run, connections are still
+    /// taken by workers with the old routes. The old workers then finish the requests they hold
+    /// and exit. A caller that stops an upstream right after the reload (the old containers of
+    /// a rollout) would cut those requests. So this waits, up to 10 s, until a worker that was
+    /// not there before runs (the master has loaded the configuration; the old workers take no
+    /// new connection), then up to 5 s until the old workers are gone (a longer request, such
+    /// as a websocket, is not waited for). It reads `/proc`, which every nginx image has, not
+    /// `ps`, which Debian's do not.
+    static let reloadAndWait = """
+        workers() { for p in /proc/[0-9]*; do case "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)" in "nginx: worker process"*) echo "${p#/proc/}";; esac; done; }
+        before=" $(workers | tr '\\n' ' ') "
+        nginx -s reload -c \(mainConfigurationPath) || exit 1
+        i=0
+        started=no
+        while [ "$started" = no ] && [ "$i" -lt 500 ]; do
+            for w in $(workers); do case "$before" in *" $w "*) ;; *) started=yes;; esac; done
+            i=$((i + 1))
+            [ "$started" = yes ] || sleep 0.02
+        done
+        if [ "$started" = no ]; then
+            echo "nginx started no worker with the new configuration within 10 s" >&2
+            exit 1
+        fi
+        i=0
+        while [ "$i" -lt 250 ]; do
+            old=no
+            for w in $(workers); do case "$before" in *" $w "*) old=yes;; esac; done
+            [ "$old" = yes ] || exit 0
+            i=$((i + 1))
+            sleep 0.02
+        done
+        exit 0
+        """
+
     /// Tests the staged routes with `nginx -t`, and only when nginx accepts them makes them the
-    /// active ones and reloads; run with `sh -c`. Exits non-zero, running routes untouched, when
-    /// nginx refuses them.
+    /// active ones and reloads, returning once nginx serves them; run with `sh -c`. Exits
+    /// non-zero, running routes untouched, when nginx refuses them.
     public static let activationScript = """
         set -e
         nginx -t -q -c \(stagedMainConfigurationPath)
         rm -rf \(previousDirectory)
         if [ -e \(activeDirectory) ]; then mv \(activeDirectory) \(previousDirectory); fi
         mv \(stagedDirectory) \(activeDirectory)
-        nginx -s reload -c \(mainConfigurationPath)
+        set +e
+        \(reloadAndWait)
         """
 
-    /// Puts the routes served before the last reload back and reloads; run with `sh -c`.
+    /// Puts the routes served before the last reload back and reloads, returning once nginx
+    /// serves them; run with `sh -c`.
     public static let rollbackScript = """
         set -e
         [ -d \(previousDirectory) ]
         rm -rf \(stagedDirectory)
         if [ -e \(activeDirectory) ]; then mv \(activeDirectory) \(stagedDirectory); fi
         mv \(previousDirectory) \(activeDirectory)
-        nginx -s reload -c \(mainConfigurationPath)
+        set +e
+        \(reloadAndWait)
         """
 
     // MARK: Main configuration

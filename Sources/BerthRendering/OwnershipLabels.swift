@@ -20,4 +20,15 @@ public enum OwnershipLabel {
     /// The service's routes through the stack's gateway, as ``RouteLabel`` writes them.
     public static let routes = "berth.routes"
     public static let all: Set<String> = [stack, environment, service, configHash, fieldHashes, secretVersions, routes]
+
+    /// Reads a label of `key=value` pairs joined by commas, as ``fieldHashes`` and
+    /// ``secretVersions`` are written.
+    public static func pairs(_ value: String) -> [String: String] {
+        var pairs: [String: String] = [:]
+        for pair in value.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { pairs[String(parts[0])] = String(parts[1]) }
+        }
+        return pairs
+    }
 }

@@ -18,12 +18,7 @@ public struct ServiceHash: Sendable, Hashable {
 
     /// Reads the form stored in the ``OwnershipLabel/fieldHashes`` label.
     public static func fields(fromLabel label: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in label.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
-        return fields
+        OwnershipLabel.pairs(label)
     }
 
     /// The fields whose hashes differ from another hash's, sorted.

@@ -32,13 +32,18 @@ public struct SHA256: Sendable {
 
     /// Returns the SHA-256 digest of the UTF-8 encoding of `string`, as 64 lowercase hex digits.
     public static func hexDigest(_ string: String) -> String {
-        let digest = hash(string.utf8)
-        return String(unsafeUninitializedCapacity: digest.count * 2) { hex in
-            for (index, byte) in digest.enumerated() {
-                hex[2 * index] = hexDigits[Int(byte >> 4)]
-                hex[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+        hex(hash(string.utf8))
+    }
+
+    /// Bytes as lowercase hex digits, two per byte: how digests (or their first bytes) are
+    /// written into labels and object names.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for (index, byte) in bytes.enumerated() {
+                text[2 * index] = hexDigits[Int(byte >> 4)]
+                text[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
             }
-            return digest.count * 2
+            return bytes.count * 2
         }
     }
 

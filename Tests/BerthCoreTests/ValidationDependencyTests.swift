@@ -208,3 +208,28 @@ struct DependencyGraphTests {
         #expect(graph.edges["a"] == ["b"])
     }
 }
+
+@Suite("Dependency graph levels")
+struct DependencyLevelTests {
+    @Test("each group comes after every group holding a service it depends on, in the order written")
+    func levels() {
+        let stack = Stack("shop") {
+            Service("web", image: "nginx:1.27").dependsOn("api")
+            Service("db", image: "postgres:16.4")
+            Service("api", image: "ghcr.io/acme/api:1.0").dependsOn("db").dependsOn("cache")
+            Service("cache", image: "redis:7.4")
+            Service("worker", image: "ghcr.io/acme/api:1.0").dependsOn("db")
+            Service("ghost", image: "ghcr.io/acme/api:1.0").dependsOn("nowhere")
+        }
+        #expect(DependencyGraph(stack: stack).levels() == [["db", "cache", "ghost"], ["api", "worker"], ["web"]])
+    }
+
+    @Test("a cycle, refused by validation, still ends")
+    func cycle() {
+        let stack = Stack("loop") {
+            Service("a", image: "nginx:1.27").dependsOn("b")
+            Service("b", image: "nginx:1.27").dependsOn("a")
+        }
+        #expect(DependencyGraph(stack: stack).levels().flatMap { $0 }.sorted() == ["a", "b"])
+    }
+}

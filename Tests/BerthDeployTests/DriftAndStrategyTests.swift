@@ -130,15 +130,25 @@ struct DriftAndStrategyTests {
     }
 
     @Test("the update order renders on Swarm and silences Compose's warning about update policies")
-    func orderOnBothOrchestrators() {
-        let stack = Stack("app") {
-            Service("web", image: "berth-test/busybox:1").expose(8080).update(order: .stopFirst)
-        }
+    func orderOnBothOrchestrators() throws {
+        // A health check and nothing to own: both orchestrators would update it start-first.
+        let service = Service("web", image: "berth-test/busybox:1").expose(8080).healthCheck(.http(port: 8080))
+        let stack = Stack("app") { service.update(order: .stopFirst) }
         let compose = ComposeRenderer().render(stack, for: .dev)
         #expect(compose.diagnostics.isEmpty, "\(compose.diagnostics)")
         #expect(!compose.yaml.contains("stop-first"))
+        #expect(UpdateStrategy.compose(for: service).order == .startFirst)
+        #expect(UpdateStrategy.compose(for: service.update(order: .stopFirst)).order == .stopFirst)
         let swarm = Preflight.diagnostics(of: stack, for: Environment.dev.on(.swarm))
         #expect(!swarm.containsErrors)
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let swarmDeployer = SwarmDeployer(engine: DockerEngine(), workspace: Workspace(root: tmp.url))
+        let rendered = try swarmDeployer.prepare(stack, for: Environment.dev.on(.swarm)).document.yaml
+        let unchanged = try swarmDeployer.prepare(Stack("app") { service }, for: Environment.dev.on(.swarm))
+            .document.yaml
+        #expect(rendered.contains("order: \"stop-first\"") || rendered.contains("order: stop-first"), "\(rendered)")
+        #expect(!unchanged.contains("stop-first"), "\(unchanged)")
     }
 
     @Test("docker ps's Ports column: addresses, ranges and protocols")

@@ -124,20 +124,53 @@ struct RolloutEndToEndTests {
         }
     }
 
-    @Test("a bad release under load: up exits 1 naming the health check, 0 failed requests, the old version serves")
+    @Test(
+        "3 bad releases under load: each up exits 1 naming the health check, 0 failed requests, the old version serves")
     func badRelease() async throws {
         try await Self.withFixture("roll-bad", port: 18430) { fixture in
             let first = try await fixture.run(["up"], version: "good")
             try #require(first.status == 0, "\(first.output)")
-            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 25)
+            // Each round also updates `stubborn` (routed, start-first, it comes up) and `pinned`
+            // beside the failing `web`: the gateway is switched while web's new container is
+            // still there.
+            let rounds = 3
+            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 15 * rounds)
+            // Beside the load, which counts statuses only: which version answers. The bad one
+            // must never get a request, not even one it would answer with 200.
+            let answers = Locked<[String: Int]>([:])
+            let done = Locked(false)
+            let (port, host) = (fixture.port, fixture.webHost)
+            let watcher = Task.detached {
+                for _ in 0..<20_000 where !done.value {
+                    let body =
+                        LoopbackHTTP.get(port: port, host: host, path: "/index.html")
+                        .map {
+                            $0.status == 200
+                                ? $0.body.trimmingCharacters(in: .whitespacesAndNewlines)
+                                : "\($0.status) \($0.body.prefix(80))"
+                        }
+                        ?? "no answer"
+                    answers.mutate { $0[body, default: 0] += 1 }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
             try await Task.sleep(for: .seconds(2))
-            let bad = try await fixture.run(["up", "--timeout", "20"], version: "bad", ["FIXTURE_BROKEN": "1"])
+            var bad: [(status: Int32?, output: String)] = []
+            for round in 1...rounds {
+                bad.append(
+                    try await fixture.run(["up", "--timeout", "20"], version: "bad\(round)", ["FIXTURE_BROKEN": "1"]))
+            }
+            done.mutate { $0 = true }
+            await watcher.value
             let result = try await load.finish()
-            print("a bad release under load: \(result)")
-            #expect(bad.status == 1, "\(bad.output)")
-            #expect(bad.output.contains("service 'web' failed"), "\(bad.output)")
-            #expect(bad.output.contains("health check"), "\(bad.output)")
-            #expect(bad.output.contains("previous version of web keeps serving"), "\(bad.output)")
+            print("\(rounds) bad releases under load: \(result); versions that answered: \(answers.value)")
+            #expect(answers.value.keys.sorted() == ["good"], "\(answers.value)")
+            for bad in bad {
+                #expect(bad.status == 1, "\(bad.output)")
+                #expect(bad.output.contains("service 'web' failed"), "\(bad.output)")
+                #expect(bad.output.contains("health check"), "\(bad.output)")
+                #expect(bad.output.contains("previous version of web keeps serving"), "\(bad.output)")
+            }
             #expect(result.total >= 4000, "\(result)")
             #expect(result.failed == 0, "\(result)")
             #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "good")
@@ -145,8 +178,39 @@ struct RolloutEndToEndTests {
             let web = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev").containers(of: "web")
             #expect(web.count == 1)
             // The description still differs from what runs: plan says so.
-            let plan = try await fixture.run(["plan"], version: "bad", ["FIXTURE_BROKEN": "1"])
+            let plan = try await fixture.run(["plan"], version: "bad\(rounds)", ["FIXTURE_BROKEN": "1"])
             #expect(plan.status == 2, "\(plan.output)")
+        }
+    }
+
+    @Test(
+        "3 releases that crash-loop, under load: each up exits 1 naming the restarts, 0 failed requests, the old version serves"
+    )
+    func crashLoopingRelease() async throws {
+        try await Self.withFixture("roll-crash", port: 18435, settings: ["FIXTURE_ONLY": "gateway,web"]) { fixture in
+            let first = try await fixture.run(["up"], version: "good")
+            try #require(first.status == 0, "\(first.output)")
+            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 40)
+            try await Task.sleep(for: .seconds(2))
+            var problems: [String] = []
+            for round in 1...3 {
+                let crash = try await fixture.run(
+                    ["up", "--timeout", "60"], version: "crash\(round)", ["FIXTURE_CRASH": "1"])
+                if crash.status != 1 || !crash.output.contains("restarted")
+                    || !crash.output.contains("cannot start version crash\(round)")
+                    || !crash.output.contains("previous version of web keeps serving")
+                {
+                    problems.append("round \(round): exit \(String(describing: crash.status))\n\(crash.output)")
+                }
+            }
+            let result = try await load.finish()
+            print("3 crash-looping releases under load: \(result)")
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            #expect(result.total >= 5000, "\(result)")
+            #expect(result.failed == 0, "\(result)")
+            #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "good")
+            let web = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev").containers(of: "web")
+            #expect(web.count == 1, "\(web.map(\.name))")
         }
     }
 

@@ -10,6 +10,7 @@ import Foundation
 // FIXTURE_PORT     the gateway's loopback port; `pinned` publishes the next one (default 18400)
 // FIXTURE_VERSION  the value of VERSION in every app service: changing it is an env-only update
 // FIXTURE_BROKEN   "1": the new version of `web` never passes its health check
+// FIXTURE_CRASH    "1": the new version of `web` exits at once, and the engine restarts it
 // FIXTURE_REPLICAS replicas of `web` (default 1)
 // FIXTURE_CONFIG   the content of the `motd` config `web` mounts
 // `stubborn` reads the generated secret `token`.
@@ -22,6 +23,7 @@ let name = settings["FIXTURE_STACK"] ?? "rollout"
 let port = Int(settings["FIXTURE_PORT"] ?? "") ?? 18400
 let version = settings["FIXTURE_VERSION"] ?? "1"
 let broken = settings["FIXTURE_BROKEN"] == "1"
+let crashes = settings["FIXTURE_CRASH"] == "1"
 let replicas = Int(settings["FIXTURE_REPLICAS"] ?? "") ?? 1
 let motd = settings["FIXTURE_CONFIG"] ?? "welcome"
 let only = settings["FIXTURE_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
@@ -44,7 +46,7 @@ func server(trapsTerm: Bool) -> [String] {
 
 func web() -> Service {
     var service = Service("web", image: "berth-test/busybox:1")
-        .command(server(trapsTerm: true))
+        .command(crashes ? ["sh", "-c", "echo \"cannot start version $VERSION\"; exit 3"] : server(trapsTerm: true))
         .environment("VERSION", version)
         .config("motd", at: "/etc/motd")
         .expose(8080)

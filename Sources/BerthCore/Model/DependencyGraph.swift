@@ -55,6 +55,23 @@ public struct DependencyGraph: Sendable {
         return Array(cycle[start...] + cycle[..<start])
     }
 
+    /// The services in groups that can start together: each group after every group holding a
+    /// service it depends on, the services of a group in the order written. A dependency on an
+    /// undeclared service is ignored; a cycle (a validation error) does not loop.
+    public func levels() -> [[String]] {
+        var depth: [String: Int] = [:]
+        func visit(_ name: String, _ path: Set<String>) -> Int {
+            if let known = depth[name] { return known }
+            let needed = (edges[name] ?? []).filter { edges[$0] != nil && !path.contains($0) }
+            let value = needed.map { visit($0, path.union([name])) + 1 }.max() ?? 0
+            depth[name] = value
+            return value
+        }
+        for name in order { _ = visit(name, []) }
+        let count = (depth.values.max() ?? -1) + 1
+        return (0..<count).map { level in order.filter { depth[$0] == level } }
+    }
+
     /// The services a service needs, directly or through others.
     public func transitiveDependencies(of service: String) -> Set<String> {
         var result: Set<String> = []

@@ -64,10 +64,16 @@ public struct DeployPolicy: Sendable, Hashable, Codable {
     /// Whether a service's state would be damaged by two of its tasks running at once: it
     /// mounts a named volume or a host path it may write to.
     public static func ownsState(_ service: Service) -> Bool {
-        service.mounts.contains { mount in
+        stateMount(of: service) != nil
+    }
+
+    /// The first named volume or host path the service may write to: the state that makes two
+    /// of its tasks or containers at once unsafe.
+    public static func stateMount(of service: Service) -> Mount? {
+        service.mounts.first { mount in
             switch mount.source {
-            case .volume, .bind: return !mount.isReadOnly
-            case .tmpfs: return false
+            case .volume, .bind: !mount.isReadOnly
+            case .tmpfs: false
             }
         }
     }

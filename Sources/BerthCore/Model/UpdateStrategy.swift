@@ -33,16 +33,13 @@ public struct UpdateStrategy: Sendable, Hashable, Codable {
                 order: .stopFirst,
                 reason: "publishes host port \(port.published!), which one container at a time can bind")
         }
-        for mount in service.mounts where !mount.isReadOnly {
-            switch mount.source {
-            case .volume(let name):
-                return UpdateStrategy(
-                    order: .stopFirst, reason: "writes to volume '\(name)', which one process must own")
-            case .bind(let path):
-                return UpdateStrategy(order: .stopFirst, reason: "writes to \(path), which one process must own")
-            case .tmpfs:
-                continue
-            }
+        switch DeployPolicy.stateMount(of: service)?.source {
+        case .volume(let name)?:
+            return UpdateStrategy(order: .stopFirst, reason: "writes to volume '\(name)', which one process must own")
+        case .bind(let path)?:
+            return UpdateStrategy(order: .stopFirst, reason: "writes to \(path), which one process must own")
+        case .tmpfs?, nil:
+            break
         }
         switch service.updateOrder ?? service.deploy.update?.order {
         case .stopFirst?:

@@ -17,8 +17,9 @@ import Foundation
 /// | `lock status` / `lock release` | the stack's deploy lock | 0 free, 3 held / 0 |
 ///
 /// `up`, `down` and `rotate-secret` exit with 3 when another deployer holds the stack's lock.
-/// `SIGINT` and `SIGTERM` stop a command cleanly: its docker commands are stopped and the lock
-/// released (exit 130 and 143). Usage errors exit with 64.
+/// `SIGINT` and `SIGTERM` stop a command cleanly: a running `docker compose` finishes, other
+/// docker commands are stopped, and the lock is released (exit 130 and 143). Usage errors exit
+/// with 64.
 public struct DeployCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "deploy",

@@ -2,9 +2,10 @@ import Foundation
 
 /// A command stopped by `SIGINT` or `SIGTERM`.
 ///
-/// The signal cancels the command's task instead of ending the process: the docker command it
-/// runs is stopped, the deploy lock released, and the process exits with 128 + the signal's
-/// number, as a shell reports it. Whatever the command left half-done, the next `up` converges
+/// The signal cancels the command's task instead of ending the process. A `docker compose`
+/// that is creating or replacing containers runs to its end (stopped halfway, it would leave a
+/// container under a temporary name); any other docker command is stopped. Then the deploy
+/// lock is released and the process exits with 128 + the signal's number, as a shell reports it. Whatever the command left half-done, the next `up` converges
 /// from: `plan` shows it as drift.
 struct Interruption: Error, CustomStringConvertible {
     /// The signal's number.

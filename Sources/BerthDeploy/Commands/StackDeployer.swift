@@ -78,7 +78,6 @@ struct StackDeployer {
         let prepared = try Self.prepared(orchestrator, stack, environment)
         try await locked(stack, environment, command: rotating.isEmpty ? "up" : "rotate-secret", wait: lockWait) {
             try await orchestrator.up(prepared, timeout: timeout, rotating: rotating)
-            try await syncGateway(of: stack)
         }
     }
 
@@ -90,7 +89,7 @@ struct StackDeployer {
     ) async throws {
         try await engine.checkReachable()
         let lock = lock(stack, environment)
-        let holder = try await lock.acquire(command: command, wait: wait, console: Console()) { _ in
+        let lease = try await lock.acquire(command: command, wait: wait, console: Console()) { _ in
             // A deployer killed with SIGKILL leaves its docker commands running: stop them before
             // they race this one.
             let stopped = try await OrphanedCommands.stop(project: lock.project)
@@ -102,15 +101,15 @@ struct StackDeployer {
             try await body()
         } catch {
             // Released even when the task was cancelled: the release must not be cancelled too.
-            await Task.detached { await lock.release(holder) }.value
+            await Task.detached { await lock.release(lease) }.value
             throw error
         }
-        await Task.detached { await lock.release(holder) }.value
+        await Task.detached { await lock.release(lease) }.value
     }
 
-    /// An nginx gateway learns routes only from Berth: after every change of a stack behind one.
+    /// An nginx gateway learns routes only from Berth: after a `down` of a stack behind one (an
+    /// `up` leaves it up to date itself).
     private func syncGateway(of stack: Stack) async throws {
-        guard let gateway = stack.gateway, gateway.kind == .nginx else { return }
-        try await GatewaySync(engine: engine).sync(gateway)
+        try await GatewaySync(engine: engine).sync(routesOf: stack)
     }
 }

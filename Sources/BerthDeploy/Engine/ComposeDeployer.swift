@@ -71,20 +71,41 @@ public struct ComposeDeployer: Orchestrator {
     /// - Throws: ``SecretError`` when a secret's source is missing, ``EngineError`` when a
     ///   config's file is.
     public func plan(_ prepared: Prepared) async throws -> Plan {
-        try await engine.checkReachable()
-        let live = try await engine.liveState(stack: prepared.stack.name, environment: prepared.environment.name)
+        let configs = try configVersions(of: prepared.stack)
+        let engineState = try await readEngine(for: prepared)
         let versions = try secretStore(for: prepared).currentVersions(
-            prepared.stack.secrets, deployedVersions: Self.deployedSecretVersions(in: live))
+            prepared.stack.secrets, deployedVersions: Self.deployedSecretVersions(in: engineState.live))
+        return plan(prepared, secretVersions: versions, configVersions: configs, engineState).plan
+    }
+
+    /// What `plan` and `up` read from the engine, all at once, and check before anything
+    /// changes: the stack's live state, the networks it expects other stacks to own, the routes
+    /// other stacks claim, and the host ports other containers hold.
+    private func readEngine(for prepared: Prepared) async throws -> (live: LiveState, routes: [LiveRoute]) {
+        let (stack, environment) = (prepared.stack, prepared.environment)
+        try await engine.checkReachable()
+        async let reading = engine.liveState(stack: stack.name, environment: environment.name)
+        async let networks: Void = engine.checkExternalNetworks(of: stack, swarm: false)
+        async let claimed = engine.checkRouteConflicts(of: stack, for: environment)
+        async let ports: Void = engine.checkHostPorts(of: stack, for: environment)
+        let live = try await reading
+        try await networks
+        let routes = try await claimed
+        try await ports
+        return (live, routes)
+    }
+
+    /// The document with the secrets' and configs' versions, and the plan from it.
+    private func plan(
+        _ prepared: Prepared, secretVersions: [String: String], configVersions: [String: String],
+        _ engineState: (live: LiveState, routes: [LiveRoute])
+    ) -> (plan: Plan, document: ComposeDocument) {
+        let (stack, environment) = (prepared.stack, prepared.environment)
         let document = ComposeRenderer().render(
-            prepared.stack, for: prepared.environment, secretVersions: versions,
-            configVersions: try configVersions(of: prepared.stack))
-        try await engine.checkExternalNetworks(of: prepared.stack, swarm: false)
-        let routes = try await engine.checkRouteConflicts(of: prepared.stack, for: prepared.environment)
-        // What `up` would refuse, `plan` refuses too.
-        try await engine.checkHostPorts(of: prepared.stack, for: prepared.environment)
-        var plan = Plan(stack: prepared.stack, environment: prepared.environment, document: document, live: live)
-        plan.routes = Plan.routeChanges(of: prepared.stack, for: prepared.environment, live: routes)
-        return plan
+            stack, for: environment, secretVersions: secretVersions, configVersions: configVersions)
+        var plan = Plan(stack: stack, environment: environment, document: document, live: engineState.live)
+        plan.routes = Plan.routeChanges(of: stack, for: environment, live: engineState.routes)
+        return (plan, document)
     }
 
     private func secretStore(for prepared: Prepared) -> SecretStore {
@@ -97,35 +118,16 @@ public struct ComposeDeployer: Orchestrator {
     /// The secret versions the stack's containers were created with, from their labels: a
     /// generated secret the engine uses must not be generated anew because its file is gone.
     static func deployedSecretVersions(in live: LiveState) -> [String: String] {
-        var versions: [String: String] = [:]
-        for container in live.containers {
-            for entry in (container.labels[OwnershipLabel.secretVersions] ?? "").split(separator: ",") {
-                let parts = entry.split(separator: "=", maxSplits: 1)
-                if parts.count == 2 { versions[String(parts[0])] = String(parts[1]) }
-            }
+        live.containers.reduce(into: [:]) { versions, container in
+            versions.merge(OwnershipLabel.pairs(container.labels[OwnershipLabel.secretVersions] ?? "")) { $1 }
         }
-        return versions
     }
 
     /// The version of each file-backed config: a hash of the file's content, so editing the file
     /// recreates the services that mount it.
     /// - Throws: ``EngineError`` naming every config whose file is missing.
     func configVersions(of stack: Stack) throws -> [String: String] {
-        var versions: [String: String] = [:]
-        var problems: [String] = []
-        for config in stack.configs {
-            guard case .file(let path) = config.source else { continue }
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                problems.append(
-                    "\(config.location): config '\(config.name)' reads \(url.path), which does not exist or cannot be read. Create the file or correct the path."
-                )
-                continue
-            }
-            versions[config.name] = String(SHA256.hexDigest(String(decoding: data, as: UTF8.self)).prefix(16))
-        }
-        guard problems.isEmpty else { throw EngineError(problems.joined(separator: "\n")) }
-        return versions
+        try workspace.configFiles(of: stack).mapValues { ContentVersion.of($0) }
     }
 
     /// Applies the description and waits until every service is running and healthy.
@@ -152,41 +154,33 @@ public struct ComposeDeployer: Orchestrator {
         // A secret whose source is missing stops here, before the engine is asked anything;
         // what the engine knows (the versions it runs) is checked once it has been read.
         _ = try secretStore(for: prepared).currentVersions(stack.secrets)
-        try await engine.checkReachable()
-        // Live state and what other stacks own, read at once; all checked before anything
-        // changes.
-        async let reading = engine.liveState(stack: stack.name, environment: environment.name)
-        async let networks: Void = engine.checkExternalNetworks(of: stack, swarm: false)
-        async let claimed = engine.checkRouteConflicts(of: stack, for: environment)
-        async let ports: Void = engine.checkHostPorts(of: stack, for: environment)
-        let live = try await reading
-        try await networks
-        let routes = try await claimed
-        try await ports
+        let engineState = try await readEngine(for: prepared)
+        let live = engineState.live
         let versions = try secretStore(for: prepared).materialize(
             stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack),
             deployedVersions: Self.deployedSecretVersions(in: live))
-        prepared.document = ComposeRenderer().render(
-            stack, for: environment, secretVersions: versions, configVersions: configs)
-        var plan = Plan(stack: stack, environment: environment, document: prepared.document, live: live)
-        plan.routes = Plan.routeChanges(of: stack, for: environment, live: routes)
+        let plan: Plan
+        (plan, prepared.document) = self.plan(
+            prepared, secretVersions: versions, configVersions: configs, engineState)
         let file = try render(prepared)
         console.output(plan.summary)
 
+        let gatewaySync = GatewaySync(engine: engine, console: console)
         if !plan.hasChanges {
             console.progress("Nothing to apply; every service is ready.")
+            try await gatewaySync.sync(routesOf: stack)
             return plan
         }
         console.progress("Applying \(file.path) to \(engine.target)…")
         var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
         if let gateway = stack.gateway, gateway.kind == .nginx {
-            let sync = GatewaySync(engine: engine, console: console)
-            switchGateway = { excluded in try await sync.sync(gateway, excluding: excluded) }
+            switchGateway = { excluded in try await gatewaySync.sync(gateway, excluding: excluded) }
         }
         let rollout = ComposeRollout(
             engine: engine, console: console, stack: stack, environment: environment, document: prepared.document,
             file: file, pollInterval: pollInterval, deadline: deadline, switchGateway: switchGateway)
-        try await rollout.run(plan, live: live)
+        let gatewayCurrent = try await rollout.run(plan, live: live)
+        if !gatewayCurrent { try await gatewaySync.sync(routesOf: stack) }
         console.progress("Deployed \(stack.name) (\(environment.name)): \(stack.services.count) service(s) ready.")
         return plan
     }

@@ -27,10 +27,11 @@ struct ComposeRollout {
     var pollInterval: Duration
     var deadline: ContinuousClock.Instant
     /// Points the stack's gateway at every ready container except the given ones; `nil` when
-    /// no gateway needs telling (no nginx gateway, or no routes).
+    /// the gateway learns routes by itself (Traefik) or there is none.
     var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
-    /// How long old containers of a routed service keep running after the gateway stopped
-    /// sending them requests, for the requests they are answering.
+    /// How long old containers of a routed service keep running, for the requests they are
+    /// answering, when the gateway was not switched explicitly (Traefik finds the new containers
+    /// by itself). An nginx switch waits for its old workers instead.
     var drain: Duration = .milliseconds(500)
     /// How long a container without a health check must run before it counts as started.
     var settle: Duration = .seconds(1)
@@ -51,13 +52,23 @@ struct ComposeRollout {
         var idle: [LiveContainer]
     }
 
-    func run(_ plan: Plan, live: LiveState) async throws {
+    /// Applies the plan.
+    /// - Returns: Whether the gateway already serves the final routes: it was switched after the
+    ///   last change of a container it sends requests to. Otherwise the caller syncs it.
+    func run(_ plan: Plan, live: LiveState) async throws -> Bool {
+        var gatewayCurrent = false
         var live = live
-        let work = Set(
-            plan.services.filter { $0.action != .unchanged || !$0.drift.isEmpty }.map(\.service))
-        let levels = levels().map { level in level.filter { work.contains($0.name) } }.filter { !$0.isEmpty }
+        // Drift makes a change too (`repair`): every service the plan would touch.
+        let work = Set(plan.services.filter { $0.action != .unchanged }.map(\.service))
+        let byName = Dictionary(stack.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let levels = DependencyGraph(stack: stack).levels()
+            .map { level in level.filter(work.contains).compactMap { byName[$0] } }.filter { !$0.isEmpty }
         for (index, services) in levels.enumerated() {
-            try await roll(services, live: live)
+            if try await roll(services, live: live) {
+                gatewayCurrent = true
+            } else if services.contains(where: affectsGateway) {
+                gatewayCurrent = false
+            }
             if index < levels.count - 1 {
                 live = try await engine.liveContainers(stack: stack.name, environment: environment.name)
             }
@@ -67,7 +78,10 @@ struct ComposeRollout {
         let described = Set(stack.services.map(\.name))
         let orphans = live.containers.filter { !described.contains($0.service) }
         if !orphans.isEmpty {
-            try await switchGateway?(Set(orphans.map(\.id)))
+            if orphans.contains(where: \.isRouted), let switchGateway {
+                try await switchGateway(Set(orphans.map(\.id)))
+                gatewayCurrent = true
+            }
             console.progress(
                 "  removing \(Set(orphans.map(\.service)).sorted().joined(separator: ", ")): no longer described")
             try await remove(orphans, stopping: true)
@@ -79,26 +93,18 @@ struct ComposeRollout {
                 console.progress("Could not remove network \(network.name): \(removal.standardError.trimmed)")
             }
         }
+        return gatewayCurrent
     }
 
-    /// The services grouped so each one comes after everything it depends on.
-    func levels() -> [[Service]] {
-        var level: [String: Int] = [:]
-        let byName = Dictionary(stack.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        func depth(_ name: String, _ visiting: Set<String>) -> Int {
-            if let known = level[name] { return known }
-            guard let service = byName[name], !visiting.contains(name) else { return 0 }
-            let value =
-                service.dependencies.map { depth($0.service, visiting.union([name])) + 1 }.max() ?? 0
-            level[name] = value
-            return value
-        }
-        for service in stack.services { _ = depth(service.name, []) }
-        let count = (level.values.max() ?? 0) + 1
-        return (0..<count).map { index in stack.services.filter { level[$0.name] == index } }
+    /// Whether a service's containers change what the stack's gateway serves: it is routed, or
+    /// it is the gateway itself.
+    private func affectsGateway(_ service: Service) -> Bool {
+        !service.routes.isEmpty || (stack.gateway?.owner == stack.name && stack.gateway?.service == service.name)
     }
 
-    private func roll(_ services: [Service], live: LiveState) async throws {
+    /// Rolls one level out.
+    /// - Returns: Whether the gateway was switched once the level's new containers were ready.
+    private func roll(_ services: [Service], live: LiveState) async throws -> Bool {
         let steps = services.map { self.step(for: $0, live: live) }
         let idle = steps.flatMap(\.idle)
         if !idle.isEmpty { try await remove(idle, stopping: true) }
@@ -128,26 +134,37 @@ struct ComposeRollout {
         }
         let outcome = try await waitForNewContainers(of: steps, before: before)
 
-        // Every start-first service that came up switches over together: one gateway reload.
+        // Every start-first service that came up switches over together: one gateway reload,
+        // which also keeps out the new containers of a service that failed, so a bad version
+        // never gets a request while it is being removed.
         let switched = startFirst.filter { outcome.failures[$0.service.name] == nil }
         let old = switched.flatMap(\.replaced)
+        let failedNew = outcome.failures.keys.flatMap { outcome.new[$0] ?? [] }
+        // Only containers a gateway sends requests to need it told, and time to finish them.
+        var switchedGateway = false
+        if (old + failedNew).contains(where: \.isRouted), let switchGateway {
+            try await switchGateway(Set((old + failedNew).map(\.id)))
+            switchedGateway = true
+        }
         if !old.isEmpty {
-            try await switchGateway?(Set(old.map(\.id)))
-            if switchGateway != nil || switched.contains(where: { !$0.service.routes.isEmpty }) {
-                try await Task.sleep(for: drain)
-            }
+            // An nginx switch returns once its old workers finished their requests; a gateway
+            // that learns containers by itself (Traefik) gets a moment instead.
+            if old.contains(where: \.isRouted) && !switchedGateway { try await Task.sleep(for: drain) }
             try await remove(old, stopping: true)
         }
         for step in switched where !step.replaced.isEmpty || step.needed > 0 {
             console.progress("  \(step.service.name): ready")
         }
-        guard let (name, failure) = outcome.failures.sorted(by: { $0.key < $1.key }).first else { return }
+        guard let (name, failure) = outcome.failures.sorted(by: { $0.key < $1.key }).first else {
+            return switchedGateway
+        }
         let failedStep = steps.first { $0.service.name == name }!
         // The failed new containers go; the old ones never stopped serving.
-        let failedNew = outcome.new[name] ?? []
-        let report = try await report(failure, service: name, container: failedNew.first)
-        if failedStep.strategy.order == .startFirst {
-            try await remove(failedNew, stopping: false)
+        let report = try await report(failure.reason, container: failure.container)
+        for step in steps where step.strategy.order == .startFirst {
+            try await remove(
+                outcome.new[step.service.name, default: []].filter { _ in outcome.failures[step.service.name] != nil },
+                stopping: false)
         }
         let serving =
             failedStep.strategy.order == .startFirst && !failedStep.replaced.isEmpty
@@ -214,77 +231,63 @@ struct ComposeRollout {
     struct Outcome {
         /// The containers of the new configuration created during the step, per service.
         var new: [String: [LiveContainer]] = [:]
-        /// The services whose new containers failed, with the reason.
-        var failures: [String: String] = [:]
+        /// The services whose new containers failed: the container and why.
+        var failures: [String: (container: LiveContainer?, reason: String)] = [:]
     }
 
     /// Waits until every service of the level has its replicas of the new configuration ready,
     /// or one of them fails, or the deadline passes.
     private func waitForNewContainers(of steps: [Step], before: Set<String>) async throws -> Outcome {
+        let kept = Set(steps.flatMap(\.kept).map(\.id))
+        // Only containers of the new configuration count: the ones made now and the ones that
+        // stayed, never one being replaced.
+        func counts(_ service: Service, _ container: LiveContainer) -> Bool {
+            !container.isLeftover && container.configHash == document.serviceHashes[service.name]!.configuration
+                && (!before.contains(container.id) || kept.contains(container.id))
+        }
         var firstRunning: [String: ContinuousClock.Instant] = [:]
-        var last: [String: String] = [:]
+        var shown: [String: String] = [:]
         while true {
             let live = try await engine.liveContainers(stack: stack.name, environment: environment.name)
+            let now = clock.now
+            // A new container without a health check counts once it has run for `settle`.
+            for container in live.containers
+            where container.state == "running" && container.health == nil && !before.contains(container.id) {
+                firstRunning[container.id] = firstRunning[container.id] ?? now
+            }
+            let readiness = Readiness(services: steps.map(\.service), live: live, counting: counts) { container in
+                container.health != nil || kept.contains(container.id)
+                    || firstRunning[container.id].map { now - $0 >= settle } ?? false
+            }
+            for name in readiness.waiting where shown[name] != readiness.summaries[name] {
+                shown[name] = readiness.summaries[name]
+                console.live("  \(name): \(readiness.summaries[name] ?? "")")
+            }
+            guard readiness.waiting.isEmpty || now >= deadline else {
+                try await Task.sleep(for: pollInterval)
+                continue
+            }
+            console.clearLive()
             var outcome = Outcome()
-            var pending: [String] = []
             for step in steps {
-                let service = step.service
-                let desired = document.serviceHashes[service.name]!.configuration
-                let keptIDs = Set(step.kept.map(\.id))
-                // Only containers of the new configuration: ones made now and ones that stayed.
-                let candidates = live.containers(of: service.name).filter {
-                    !$0.isLeftover && $0.configHash == desired && (!before.contains($0.id) || keptIDs.contains($0.id))
-                }
-                outcome.new[service.name] = candidates.filter { !before.contains($0.id) }
-                var ready = 0
-                var states: [String] = []
-                for container in candidates {
-                    let verdict = ContainerVerdict(container, service: service)
-                    if let reason = verdict.failure {
-                        outcome.failures[service.name] = reason
-                    }
-                    if verdict == .ready, container.health == nil, !keptIDs.contains(container.id) {
-                        // Without a health check, "running" must last a moment: a process that
-                        // exits on start is running for an instant.
-                        let seen = firstRunning[container.id] ?? clock.now
-                        firstRunning[container.id] = seen
-                        if clock.now - seen >= settle { ready += 1 }
-                        states.append("running")
-                    } else if verdict.isReady {
-                        ready += 1
-                        states.append(verdict == .completed ? "completed" : "ready")
-                    } else if case .waiting(let state) = verdict {
-                        states.append(state)
-                    }
-                }
-                if outcome.failures[service.name] == nil, ready < service.replicas {
-                    pending.append(service.name)
-                }
-                let summary =
-                    "\(ready)/\(service.replicas) ready"
-                    + (states.isEmpty ? "" : " (\(states.joined(separator: ", ")))")
-                if last[service.name] != summary, outcome.failures[service.name] == nil {
-                    last[service.name] = summary
-                    console.live("  \(service.name): \(summary)")
+                outcome.new[step.service.name] = live.containers(of: step.service.name).filter {
+                    counts(step.service, $0) && !before.contains($0.id)
                 }
             }
-            if pending.isEmpty {
-                console.clearLive()
-                return outcome
+            for (name, failure) in readiness.failures {
+                outcome.failures[name] = (failure.container, failure.reason)
             }
-            if clock.now >= deadline {
-                for name in pending where outcome.failures[name] == nil {
-                    outcome.failures[name] =
-                        "not ready before the timeout (\(last[name] ?? "no container")); raise --timeout if it needs longer"
-                }
-                console.clearLive()
-                return outcome
+            for name in readiness.waiting {
+                outcome.failures[name] = (
+                    outcome.new[name]?.first,
+                    "not ready before the timeout (\(readiness.summaries[name] ?? "no container")); raise --timeout if it needs longer"
+                )
             }
-            try await Task.sleep(for: pollInterval)
+            return outcome
         }
     }
 
-    private func report(_ reason: String, service: String, container: LiveContainer?) async throws -> (
+    private func report(_ reason: String, container: LiveContainer?) async throws -> (
         reason: String, health: String?, logs: String?
     ) {
         guard let container else { return (reason, nil, nil) }

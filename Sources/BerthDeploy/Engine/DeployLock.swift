@@ -28,27 +28,20 @@ public struct DeployLock: Sendable {
         public var command: String
         /// When it took the lock (ISO 8601).
         public var since: String
-        /// The lock container's ID, when this process created it.
-        var container: String? = nil
 
         public var description: String {
             "\(user)@\(host) (pid \(pid), `\(command)`, since \(since))"
         }
 
-        enum CodingKeys: String, CodingKey {
-            case user, host, pid, processStart, command, since
-        }
+    }
 
-        public static func == (lhs: Holder, rhs: Holder) -> Bool {
-            (lhs.user, lhs.host, lhs.pid, lhs.processStart, lhs.command, lhs.since)
-                == (rhs.user, rhs.host, rhs.pid, rhs.processStart, rhs.command, rhs.since)
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(host)
-            hasher.combine(pid)
-            hasher.combine(since)
-        }
+    /// A lock this process took: its holder, and the container that is the lock, which
+    /// ``release(_:)`` removes by ID.
+    public struct Lease: Sendable, Hashable {
+        /// Who holds it: this process.
+        public var holder: Holder
+        /// The lock container's ID.
+        public var container: String
     }
 
     /// The engine.
@@ -89,7 +82,7 @@ public struct DeployLock: Sendable {
         wait: Duration,
         console: Console,
         onStale: @Sendable (Holder) async throws -> Void = { _ in }
-    ) async throws -> Holder {
+    ) async throws -> Lease {
         let me = Self.current(command: command)
         var imported = false
         let clock = ContinuousClock()
@@ -99,11 +92,7 @@ public struct DeployLock: Sendable {
             let created = try await engine.run(
                 ["container", "create", "--name", name] + Self.labels(of: me, project: project)
                     + [Self.image, "lock"])
-            if created.succeeded {
-                var holder = me
-                holder.container = created.standardOutput.trimmed
-                return holder
-            }
+            if created.succeeded { return Lease(holder: me, container: created.standardOutput.trimmed) }
             if !imported, created.standardError.contains("No such image") {
                 try await importImage()
                 imported = true
@@ -135,16 +124,10 @@ public struct DeployLock: Sendable {
         }
     }
 
-    /// Releases the lock if this process holds it.
-    public func release(_ holder: Holder) async {
-        // By the ID this process created: a lock released by hand and taken by someone else
-        // meanwhile has another ID and stays.
-        if let id = holder.container, !id.isEmpty {
-            _ = try? await engine.run(["container", "rm", id])
-            return
-        }
-        guard let (id, current) = try? await current(), current == holder else { return }
-        _ = try? await engine.run(["container", "rm", id])
+    /// Releases a lock this process took. It is removed by its ID: a lock released by hand
+    /// and taken by another deployer meanwhile has another ID and stays.
+    public func release(_ lease: Lease) async {
+        _ = try? await engine.run(["container", "rm", lease.container])
     }
 
     /// Removes the lock whoever holds it (`lock release`).
@@ -191,20 +174,15 @@ public struct DeployLock: Sendable {
     /// from here and counts as alive.
     static func isAlive(_ holder: Holder) -> Bool {
         guard holder.host == ProcessInfo.processInfo.hostName else { return true }
-        guard holder.pid > 0, kill(holder.pid, 0) == 0 || errno == EPERM else { return false }
+        guard holder.pid > 0, ProcessStatus.isRunning(holder.pid) else { return false }
         guard !holder.processStart.isEmpty, let start = processStart(of: holder.pid) else { return true }
         return start == holder.processStart
     }
 
-    /// The start time of a process in clock ticks since boot (field 22 of `/proc/PID/stat`), or
-    /// `nil` where there is no `/proc`.
+    /// The start time of a process (``ProcessStatus/startTime``), or `nil` where there is no
+    /// `/proc`.
     static func processStart(of pid: Int32) -> String? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let end = stat.lastIndex(of: ")")
-        else { return nil }
-        // The command name (field 2) may hold spaces; the fields after its `)` do not.
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        return fields.count > 19 ? String(fields[19]) : nil
+        ProcessStatus(pid: pid)?.startTime
     }
 
     static func labels(of holder: Holder, project: String) -> [String] {

@@ -58,6 +58,13 @@ public struct GatewaySync: Sendable {
         )
     }
 
+    /// Brings the routes of a stack's nginx gateway up to date; stacks behind another gateway,
+    /// or none, need nothing.
+    public func sync(routesOf stack: Stack) async throws {
+        guard let gateway = stack.gateway, gateway.kind == .nginx else { return }
+        try await sync(gateway)
+    }
+
     /// The running containers of the gateway's service in its owner's stack, whatever the
     /// environment.
     func gatewayContainers(_ gateway: Gateway) async throws -> [String] {

@@ -73,6 +73,9 @@ public struct LiveContainer: Sendable, Hashable, Codable {
             && prefix.dropLast().allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
+    /// Whether a gateway sends it requests: it carries the routes of its service.
+    public var isRouted: Bool { labels[OwnershipLabel.routes] != nil }
+
     /// Whether it is running and, if it has a health check, healthy.
     public var isReady: Bool {
         state == "running" && (health == nil || health == "healthy")

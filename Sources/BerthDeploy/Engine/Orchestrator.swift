@@ -13,7 +13,8 @@ import Foundation
 ///   throws ``ValidationFailure`` with every error; a command never reaches the engine with an
 ///   invalid stack.
 /// - ``up(_:timeout:rotating:)`` changes only what ``plan(_:)`` reports, and returns once every
-///   service is ready, or throws ``DeployFailure`` naming the service and the reason.
+///   service is ready and the stack's nginx gateway serves its routes (``GatewaySync``), or
+///   throws ``DeployFailure`` naming the service and the reason.
 /// - Everything created carries Berth's ownership labels, so ``down(stack:environment:removeVolumes:)``
 ///   and live state find it.
 public protocol Orchestrator: Sendable {

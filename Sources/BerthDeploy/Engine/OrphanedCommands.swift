@@ -35,10 +35,38 @@ enum OrphanedCommands {
         for pid in found { kill(pid, SIGTERM) }
         let clock = ContinuousClock()
         let deadline = clock.now + grace
-        while clock.now < deadline, found.contains(where: { kill($0, 0) == 0 }) {
+        while clock.now < deadline, found.contains(where: ProcessStatus.isRunning) {
             try await Task.sleep(for: .milliseconds(200))
         }
-        for pid in found where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for pid in found where ProcessStatus.isRunning(pid) { kill(pid, SIGKILL) }
         return found.count
+    }
+}
+
+/// What `/proc/PID/stat` says of a process on this machine; `nil` where there is no `/proc`
+/// or the process is gone.
+struct ProcessStatus {
+    /// The state letter: `R` running, `S` sleeping, `Z` exited but not yet reaped, …
+    var state: Character
+    /// When it started, in clock ticks since boot: with the PID, it names one process even
+    /// after the PID is reused.
+    var startTime: String
+
+    init?(pid: Int32) {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // The command name (field 2) may hold spaces; the fields after its `)` do not.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 19, let state = fields[0].first else { return nil }
+        self.state = state
+        self.startTime = String(fields[19])
+    }
+
+    /// Whether the process still runs: it exists and has not exited. A re-parented child that
+    /// exited stays a zombie until its new parent reaps it, and signals reach it no more.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        return ProcessStatus(pid: pid)?.state != "Z"
     }
 }

@@ -68,8 +68,7 @@ public struct Plan: Sendable, Hashable, Codable {
 
     /// Whether applying the plan changes anything.
     public var hasChanges: Bool {
-        services.contains { $0.action != .unchanged || !$0.drift.isEmpty } || !networks.isEmpty
-            || !volumes.isEmpty
+        services.contains { $0.action != .unchanged } || !networks.isEmpty || !volumes.isEmpty
     }
 
     /// Compares a rendered description with live state.

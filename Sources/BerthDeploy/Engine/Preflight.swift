@@ -82,7 +82,7 @@ extension Preflight {
     public static func fileDiagnostics(of stack: Stack, packageDirectory: URL) -> [Diagnostic] {
         stack.configs.compactMap { config in
             guard case .file(let path) = config.source else { return nil }
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : packageDirectory.appendingPathComponent(path)
+            let url = Workspace(root: packageDirectory).file(path)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 return nil

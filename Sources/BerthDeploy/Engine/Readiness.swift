@@ -86,19 +86,45 @@ struct Readiness {
     var ready: [String] = []
     var waiting: [String] = []
     var failed: [String] = []
+    /// The first failing container of each failed service, and why it fails.
+    var failures: [String: (container: LiveContainer, reason: String)] = [:]
+    /// How each service's counted containers stand, as progress shows it:
+    /// `0/1 ready (health check starting)`.
+    var summaries: [String: String] = [:]
 
-    /// - Parameter desired: The configuration hash each service's containers must carry to
-    ///   count; `nil` counts every container of the service.
-    init(stack: Stack, live: LiveState, desired: [String: ServiceHash]? = nil) {
-        for service in stack.services {
-            let containers = live.containers(of: service.name).filter { container in
-                !container.isLeftover
-                    && (desired?[service.name].map { $0.configuration == container.configHash } ?? true)
+    /// Judges the services from their containers that count.
+    /// - Parameters:
+    ///   - counting: Whether a container of a service counts; the others say nothing about the
+    ///     deploy (leftovers, the containers being replaced).
+    ///   - settled: Whether a container that looks ready has looked so long enough; a process
+    ///     without a health check is "running" for an instant even when it exits on start.
+    init(
+        services: [Service], live: LiveState, counting: (Service, LiveContainer) -> Bool,
+        settled: (LiveContainer) -> Bool = { _ in true }
+    ) {
+        for service in services {
+            var readyCount = 0
+            var states: [String] = []
+            for container in live.containers(of: service.name) where counting(service, container) {
+                let verdict = ContainerVerdict(container, service: service)
+                switch verdict {
+                case .failed(let reason):
+                    if failures[service.name] == nil { failures[service.name] = (container, reason) }
+                case .ready where !settled(container):
+                    states.append("running")
+                case .ready, .completed:
+                    readyCount += 1
+                    states.append(verdict == .completed ? "completed" : "ready")
+                case .waiting(let state):
+                    states.append(state)
+                }
             }
-            let verdicts = containers.map { ContainerVerdict($0, service: service) }
-            if verdicts.contains(where: { $0.failure != nil }) {
+            summaries[service.name] =
+                "\(readyCount)/\(service.replicas) ready"
+                + (states.isEmpty ? "" : " (\(states.joined(separator: ", ")))")
+            if failures[service.name] != nil {
                 failed.append(service.name)
-            } else if verdicts.filter(\.isReady).count >= service.replicas {
+            } else if readyCount >= service.replicas {
                 ready.append(service.name)
             } else {
                 waiting.append(service.name)
@@ -106,14 +132,14 @@ struct Readiness {
         }
     }
 
+    /// - Parameter desired: The configuration hash each service's containers must carry to
+    ///   count; `nil` counts every container of the service. Leftovers never count.
+    init(stack: Stack, live: LiveState, desired: [String: ServiceHash]? = nil) {
+        self.init(services: stack.services, live: live) { service, container in
+            !container.isLeftover
+                && (desired?[service.name].map { $0.configuration == container.configHash } ?? true)
+        }
+    }
+
     var isComplete: Bool { waiting.isEmpty && failed.isEmpty }
-
-    /// A one-shot service that ran to completion counts as ready.
-    static func hasCompleted(_ container: LiveContainer, service: Service) -> Bool {
-        ContainerVerdict(container, service: service) == .completed
-    }
-
-    static func hasFailed(_ container: LiveContainer, service: Service) -> Bool {
-        ContainerVerdict(container, service: service).failure != nil
-    }
 }

@@ -152,8 +152,7 @@ public struct SecretStore: Sendable {
                     )
                 }
             case .file(let path):
-                let url =
-                    path.hasPrefix("/") ? URL(fileURLWithPath: path) : packageDirectory.appendingPathComponent(path)
+                let url = Workspace(root: packageDirectory).file(path)
                 if let data = FileManager.default.contents(atPath: url.path) {
                     resolved.values[secret.name] = Array(data)
                 } else {
@@ -252,12 +251,7 @@ public struct SecretStore: Sendable {
 
     /// The SHA-256 of a value, in lowercase hexadecimal.
     static func checksum(of value: [UInt8]) -> String {
-        hex(SHA256.hash(value))
-    }
-
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
+        SHA256.hex(SHA256.hash(value))
     }
 
     private static func permissions(of file: URL) -> Int? {
@@ -276,7 +270,7 @@ public struct SecretStore: Sendable {
             try Workspace.writeAtomically(Data(fresh), to: keyFile, permissions: 0o600)
             key = fresh
         }
-        return values.mapValues { value in Self.hex(Self.hmac(key: key!, message: value).prefix(8)) }
+        return values.mapValues { value in SHA256.hex(Self.hmac(key: key!, message: value).prefix(8)) }
     }
 
     /// HMAC-SHA-256 (RFC 2104).

@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// The `.berth/` folder of a package: rendered files and materialised secrets, per stack and
@@ -22,6 +23,32 @@ public struct Workspace: Sendable {
     /// Creates a workspace rooted at a package directory.
     public init(root: URL) {
         self.root = root
+    }
+
+    /// A file the description names: an absolute path as it is, a relative one from the
+    /// package directory.
+    public func file(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
+    }
+
+    /// The content of every file-backed config of a stack, by name.
+    /// - Throws: ``EngineError`` naming every config whose file cannot be read, with the line
+    ///   that declares it.
+    public func configFiles(of stack: Stack) throws -> [String: [UInt8]] {
+        var contents: [String: [UInt8]] = [:]
+        var problems: [String] = []
+        for config in stack.configs {
+            guard case .file(let path) = config.source else { continue }
+            guard let data = FileManager.default.contents(atPath: file(path).path) else {
+                problems.append(
+                    "\(config.location): config '\(config.name)' reads \(file(path).path), which does not exist or cannot be read. Create the file or correct the path."
+                )
+                continue
+            }
+            contents[config.name] = Array(data)
+        }
+        guard problems.isEmpty else { throw EngineError(problems.joined(separator: "\n")) }
+        return contents
     }
 
     /// The folder holding everything Berth writes.

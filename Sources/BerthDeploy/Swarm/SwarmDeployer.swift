@@ -1,4 +1,5 @@
 import BerthCore
+import BerthRendering
 import BerthSwarm
 import BerthYAML
 import Foundation
@@ -123,7 +124,7 @@ public struct SwarmDeployer: Orchestrator {
                 }
                 value = Array(text.utf8)
             case .file(let path):
-                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
+                let url = workspace.file(path)
                 guard let data = FileManager.default.contents(atPath: url.path) else {
                     problems.append(
                         "\(secret.location): secret '\(secret.name)' reads \(url.path), which does not exist or cannot be read. Create the file or correct the path."
@@ -132,28 +133,21 @@ public struct SwarmDeployer: Orchestrator {
                 }
                 value = Array(data)
             }
-            let version = Self.hex(SecretStore.hmac(key: key, message: value).prefix(8))
+            let version = SHA256.hex(SecretStore.hmac(key: key, message: value).prefix(8))
             objects.secretVersions[secret.name] = version
             if !existingSecrets.contains(where: { $0.logicalName == secret.name && $0.version == version }) {
                 objects.newSecrets[secret.name] = value
             }
         }
         guard problems.isEmpty else { throw SecretError(problems: problems) }
+        let files = try workspace.configFiles(of: stack)
         for config in stack.configs {
             let content: [UInt8]
             switch config.source {
             case .content(let text): content = Array(text.utf8)
-            case .file(let path):
-                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workspace.root.appendingPathComponent(path)
-                guard let data = FileManager.default.contents(atPath: url.path) else {
-                    throw EngineError(
-                        "\(config.location): config '\(config.name)' reads \(url.path), which does not exist. Create the file or correct the path."
-                    )
-                }
-                content = Array(data)
+            case .file: content = files[config.name]!
             }
-            // Configs are not secret: a plain content hash is their version.
-            let version = Self.hex(SHA256.hash(content).prefix(8))
+            let version = ContentVersion.of(content)
             objects.configVersions[config.name] = version
             if !existingConfigs.contains(where: { $0.logicalName == config.name && $0.version == version }) {
                 objects.newConfigs[config.name] = content
@@ -239,6 +233,7 @@ public struct SwarmDeployer: Orchestrator {
         console.output(plan.summary)
         if !plan.hasChanges, live.allSatisfy({ $0.running == $0.desired }) {
             console.progress("Nothing to apply; every service runs its desired replicas.")
+            try await GatewaySync(engine: engine, console: console).sync(routesOf: stack)
             return plan
         }
 
@@ -288,6 +283,7 @@ public struct SwarmDeployer: Orchestrator {
             console.clearLive()
             console.progress(
                 "Deployed \(stack.name) (\(environment.name)) to Swarm: \(services.count) service(s) converged.")
+            try await GatewaySync(engine: engine, console: console).sync(routesOf: stack)
         }
         while true {
             let services = try await engine.swarmServices(stack: stack.name, environment: environment.name)
@@ -458,11 +454,6 @@ public struct SwarmDeployer: Orchestrator {
             )
         }
         console.progress("Removed \(stack) (\(environment)) from the Swarm.")
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
     }
 }
 
