@@ -14,8 +14,11 @@ let package = Package(
         .library(name: "BerthRendering", targets: ["BerthRendering"]),
         .library(name: "BerthCompose", targets: ["BerthCompose"]),
         .library(name: "BerthSwarm", targets: ["BerthSwarm"]),
+        .library(name: "BerthDiagram", targets: ["BerthDiagram"]),
         .library(name: "BerthCloudflare", targets: ["BerthCloudflare"]),
         .library(name: "BerthGateway", targets: ["BerthGateway"]),
+        .library(name: "BerthMonitoring", targets: ["BerthMonitoring"]),
+        .library(name: "BerthImport", targets: ["BerthImport"]),
         .library(name: "BerthDeploy", targets: ["BerthDeploy"]),
         .library(name: "BerthTesting", targets: ["BerthTesting"]),
         .executable(name: "berth", targets: ["berth"]),
@@ -23,7 +26,8 @@ let package = Package(
         .plugin(name: "BerthDeployPlugin", targets: ["BerthDeployPlugin"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "BerthYAML", swiftSettings: strictSwift),
@@ -37,33 +41,45 @@ let package = Package(
         .target(
             name: "BerthSwarm", dependencies: ["BerthCore", "BerthCompose", "BerthRendering", "BerthYAML"],
             swiftSettings: strictSwift),
+        // Topology diagrams (Mermaid, Graphviz DOT) of a deployment's stacks.
+        .target(name: "BerthDiagram", dependencies: ["BerthCore", "BerthCompose"], swiftSettings: strictSwift),
         .target(name: "BerthCloudflare", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(name: "BerthGateway", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
+        // `berth import`: Berth's DSL written from an existing Compose project. Yams reads the
+        // original files for the lines a report names.
+        .target(
+            name: "BerthImport", dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift),
+        // Prometheus, its alert rules, exporters and Grafana, written from a stack's description.
+        .target(name: "BerthMonitoring", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
         .target(
             name: "BerthDeploy",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthRendering",
-                "BerthYAML", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDiagram", "BerthGateway",
+                "BerthRendering", "BerthYAML", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "BerthTesting",
-            dependencies: ["BerthCore", "BerthCompose", "BerthGateway", "BerthDeploy", "BerthRendering"],
+            dependencies: [
+                "BerthCore", "BerthCompose", "BerthDiagram", "BerthGateway", "BerthDeploy", "BerthRendering",
+            ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "Berth",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthGateway", "BerthDeploy",
-                "BerthRendering",
+                "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDiagram", "BerthGateway",
+                "BerthDeploy", "BerthMonitoring", "BerthRendering",
             ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "berth",
             dependencies: [
-                "BerthDeploy", "BerthRendering", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BerthDeploy", "BerthImport", "BerthRendering",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
@@ -86,13 +102,23 @@ let package = Package(
             )
         ),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML"]),
+        // The Compose corpus as `berth import` writes it (goldens that must compile), and the
+        // tests that import, build and render it.
+        .target(name: "ImportedFixtures", dependencies: ["Berth"], path: "Tests/ImportedFixtures"),
+        .testTarget(
+            name: "BerthImportTests",
+            dependencies: ["BerthImport", "BerthCompose", "ImportedFixtures", "BerthTesting"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTesting"]),
         .testTarget(
             name: "BerthComposeTests",
             dependencies: ["BerthCompose", "BerthRendering", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthRendering", "BerthTesting"]),
+        .testTarget(
+            name: "BerthDiagramTests", dependencies: ["BerthDiagram", "BerthTesting"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "BerthDeployTests",
+            dependencies: ["BerthDeploy", "BerthMonitoring", "BerthRendering", "BerthTesting"]),
         // A `Deploy` executable as an application has one, run as a process by the rollout tests
         // and the rollout benchmark.
         .executableTarget(
@@ -106,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "BerthGatewayTests",
             dependencies: ["BerthGateway", "BerthCompose", "BerthSwarm", "BerthTesting"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "BerthMonitoringTests",
+            dependencies: ["BerthMonitoring", "BerthCompose", "BerthSwarm", "BerthDeploy", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

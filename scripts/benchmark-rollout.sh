@@ -31,7 +31,7 @@ stack="bench-rollout"
 project="$stack-dev"
 export FIXTURE_STACK="$stack" FIXTURE_PORT="$PORT" FIXTURE_ONLY="gateway,web"
 cleanup() {
-    (cd "$work" && FIXTURE_VERSION=0 "$fixture" down --volumes >/dev/null 2>&1) || true
+    (cd "$work" && FIXTURE_VERSION=0 "$fixture" down --volumes --yes >/dev/null 2>&1) || true
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -26,5 +26,5 @@ cat <<MSG
 
 Deployed. Next, from Examples/Hello (with DOCKER_HOST=${DOCKER_HOST:-the default socket}):
   swift package --allow-writing-to-package-directory --allow-network-connections docker deploy plan
-  swift package --allow-writing-to-package-directory --allow-network-connections docker deploy down --volumes
+  swift package --allow-writing-to-package-directory --allow-network-connections docker deploy down --volumes --yes
 MSG

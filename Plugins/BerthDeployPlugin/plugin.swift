@@ -42,6 +42,10 @@ struct BerthDeployPlugin: CommandPlugin {
         process.executableURL = executable.url
         process.arguments = forwarded
         process.currentDirectoryURL = context.package.directoryURL
+        // Help and usage name the command as the user typed it.
+        var environment = ProcessInfo.processInfo.environment
+        environment["BERTH_COMMAND_NAME"] = "swift package deploy"
+        process.environment = environment
         try process.run()
         process.waitUntilExit()
         // The command's exit status is the plugin's, so scripts can branch on `plan`'s 2.

@@ -3,6 +3,8 @@
 @_exported import BerthCompose
 @_exported import BerthCore
 @_exported import BerthDeploy
+@_exported import BerthDiagram
 @_exported import BerthGateway
+@_exported import BerthMonitoring
 @_exported import BerthRendering
 @_exported import BerthSwarm

@@ -1,4 +1,5 @@
 import BerthCore
+import Foundation
 
 extension Tunnel {
     /// The cloudflared service that runs the tunnel, to add to the stack.
@@ -36,10 +37,43 @@ extension Tunnel {
             command += ["run"]
             service = service.secret(token, pathVariable: "TUNNEL_TOKEN_FILE", fileID: fileID, line: line)
         }
+        // What the preflight checks the tunnel with: the stack keeps no Tunnel value.
+        service.attachments = (service.attachments ?? [:]).merging([Self.attachmentKey: attachment]) { $1 }
         // What `plan` reads to list the DNS routes the hostnames need, without the Tunnel value.
         return service.command(command)
             .label(Self.idLabel, id, fileID: fileID, line: line)
             .label(Self.hostnamesLabel, dnsRoutes.map(\.hostname).joined(separator: ","), fileID: fileID, line: line)
+    }
+
+    /// The key of the tunnel, as JSON, in its cloudflared service's ``Service/attachments``.
+    public static let attachmentKey = "berth.tunnel"
+
+    /// The tunnel as JSON, with sorted keys so equal tunnels attach equal text.
+    var attachment: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // A Tunnel holds only strings, numbers and optionals of them, which always encode.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The checks of every tunnel whose cloudflared service the stack runs
+    /// (``service(image:fileID:line:)``): cloudflared's ingress rules, the tunnel's declarations
+    /// and origins, as ``validate(in:allowingPublishedPorts:)`` reports them.
+    ///
+    /// `validate`, `plan` and `up` run it with the stack's other checks, so a rule cloudflared
+    /// would refuse (`*.*.example.com`) stops them before any engine is asked. Published ports
+    /// are left to ``openPortDiagnostics(in:)``, which honours ``allowPublishedLabel``; a
+    /// tunnel attached to several services is checked once.
+    public static func attachedTunnelDiagnostics(in stack: Stack) -> [Diagnostic] {
+        var seen: Set<String> = []
+        var diagnostics: [Diagnostic] = []
+        for service in stack.services {
+            guard let json = service.attachments?[attachmentKey], seen.insert(json).inserted,
+                let tunnel = try? JSONDecoder().decode(Tunnel.self, from: Data(json.utf8))
+            else { continue }
+            diagnostics += tunnel.validate(in: stack).filter { $0.code != .tunnelPublishedPort }
+        }
+        return diagnostics
     }
 
     /// The label on the cloudflared service holding the tunnel's ID.

@@ -27,9 +27,26 @@ public struct ComposeRenderer: Sendable {
         "\(stack)-\(environment)"
     }
 
-    /// The relative path under the rendered file's directory where a secret's value is
-    /// materialised before the deploy.
+    /// The relative path under the rendered file's directory where a secret's value is kept
+    /// on the deploying machine.
     public static func secretFile(_ name: String) -> String { "secrets/" + name }
+
+    /// The environment variable of the `docker compose` process that carries a secret's value.
+    ///
+    /// Compose copies a secret from an `environment:` source into each container that reads it,
+    /// over the engine's API: it arrives on a remote engine (`ssh://`) as on a local one, and no
+    /// file outside the container ever holds it there, unlike a `file:` source, which is a bind
+    /// mount of a path on the deploying machine. A name of letters, digits and `_` is kept as it
+    /// is (`db_password` → `BERTH_SECRET_db_password`); one with `-` or `.`, which a variable
+    /// cannot hold, gets them as `_` and a hash of the name, so two secrets never share one.
+    public static func secretVariable(_ name: String) -> String {
+        let plain = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        }
+        if plain { return "BERTH_SECRET_" + name }
+        let sanitized = String(name.map { $0 == "-" || $0 == "." ? "_" : $0 })
+        return "BERTH_SECRET_" + sanitized + "_" + ContentVersion.of(Array(name.utf8)).prefix(8)
+    }
 
     /// The labels naming the owner of everything a stack creates in an environment.
     package static func ownership(stack: String, environment: String) -> [(String, String)] {
@@ -44,16 +61,23 @@ public struct ComposeRenderer: Sendable {
     ///   known (a deploy reads the files); a config written in Swift is versioned by its text.
     ///   Each service records the versions of the configs it mounts, so an edited config
     ///   recreates exactly the services that read it.
+    /// - Parameter configContents: The content of file-backed configs, by name, when a deploy
+    ///   has read them: they are written into the document as `content:`, which Compose copies
+    ///   into the containers over the engine's API, so they reach a remote engine that cannot
+    ///   see this machine's files. Without it they stay `file:` sources.
     public func render(
         _ stack: Stack,
         for environment: Environment,
         secretVersions: [String: String] = [:],
-        configVersions: [String: String] = [:]
+        configVersions: [String: String] = [:],
+        configContents: [String: [UInt8]] = [:]
     ) -> ComposeDocument {
         var configVersions = configVersions
         for config in stack.configs where configVersions[config.name] == nil {
             if case .content(let text) = config.source {
                 configVersions[config.name] = ContentVersion.of(Array(text.utf8))
+            } else if let content = configContents[config.name] {
+                configVersions[config.name] = ContentVersion.of(content)
             }
         }
         let project = Self.projectName(stack: stack.name, environment: environment.name)
@@ -115,9 +139,9 @@ public struct ComposeRenderer: Sendable {
                                 "Give the secret a file, an environment variable or .generated as its source, or deploy with the Swarm adapter.",
                             location: secret.location))
                 }
-                // Every source is materialised into this file before the deploy, mode 0600, so
-                // the rendered document never holds a value or a path outside `.berth/`.
-                node.append("file", .string("./" + Self.secretFile(secret.name)))
+                // The value travels in the environment of `docker compose` only (see
+                // `secretVariable`): the document holds neither a value nor a local path.
+                node.append("environment", .string(Self.secretVariable(secret.name)))
                 secrets.append(secret.name, .mapping(node))
             }
             root.append("secrets", .mapping(secrets))
@@ -127,7 +151,25 @@ public struct ComposeRenderer: Sendable {
             for config in stack.configs {
                 var node = YAMLMapping()
                 switch config.source {
-                case .file(let path): node.append("file", Self.literal(packagePath(path)))
+                case .file(let path):
+                    guard let content = configContents[config.name] else {
+                        node.append("file", Self.literal(packagePath(path)))
+                        break
+                    }
+                    guard let text = String(validating: content, as: UTF8.self), !text.isEmpty,
+                        !text.utf8.contains(0)
+                    else {
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, .lossyRendering, element: "config '\(config.name)'",
+                                message:
+                                    "Its file \(path) is empty or not UTF-8 text, and Docker Compose copies a config into containers only from text content.",
+                                fix:
+                                    "Make the file UTF-8 text (base64-encode binary data and decode it in the container), or mount it as a volume.",
+                                location: config.location))
+                        break
+                    }
+                    node.append("content", Self.literal(text))
                 case .content(let text):
                     if text.isEmpty {
                         // Compose drops `content: ""` from its model and then treats the config
@@ -344,14 +386,28 @@ public struct ComposeRenderer: Sendable {
     // MARK: Shared with the Swarm renderer
 
     /// The service's process: `image`, `entrypoint`, `command`, `user`, `working_dir` and
-    /// `environment`, with the `*_FILE` variables that hold the paths of its secrets.
+    /// `environment`, with the `*_FILE` variables that hold the paths of its secrets. A service
+    /// with variables composed from secrets starts through the shim of ``ComposedEnvironment``:
+    /// its entrypoint is the shim, its command its own entrypoint and command. A job's
+    /// entrypoint is its ``JobScheduler``.
     package static func renderProcess(of service: Service, into node: inout YAMLMapping) {
         node.append("image", literal(service.image.reference))
-        if let entrypoint = service.entrypoint {
-            node.append("entrypoint", .sequence(entrypoint.map(literal)))
-        }
-        if let command = service.command {
-            node.append("command", .sequence(command.map(literal)))
+        if let scheduler = JobScheduler(of: service) {
+            // A job: the scheduler runs the program at each time due, through the shim when
+            // variables are composed, so each run reads the secrets as they are then.
+            let program = ComposedEnvironment(of: service).map { $0.entrypoint(name: service.name) } ?? []
+            node.append("entrypoint", .sequence(scheduler.entrypoint(name: service.name).map(literal)))
+            node.append("command", .sequence((program + scheduler.program).map(literal)))
+        } else if let composed = ComposedEnvironment(of: service) {
+            node.append("entrypoint", .sequence(composed.entrypoint(name: service.name).map(literal)))
+            node.append("command", .sequence(composed.program.map(literal)))
+        } else {
+            if let entrypoint = service.entrypoint {
+                node.append("entrypoint", .sequence(entrypoint.map(literal)))
+            }
+            if let command = service.command {
+                node.append("command", .sequence(command.map(literal)))
+            }
         }
         if let user = service.user {
             node.append("user", literal(user))
@@ -363,14 +419,22 @@ public struct ComposeRenderer: Sendable {
             node.append("stop_grace_period", .string(GoDuration.format(period)))
         }
         let secretPaths = service.secrets.compactMap { mount in mount.pathVariable.map { ($0, mount.path) } }
-        if !service.environment.isEmpty || !secretPaths.isEmpty {
+        // Composed variables exist only in the shim's process, never in the container's
+        // configuration.
+        let variables = service.effectiveEnvironment.filter {
+            if case .composed = $0.value { return false }
+            return true
+        }
+        if !variables.isEmpty || !secretPaths.isEmpty {
             var environment = YAMLMapping()
-            for variable in service.environment {
+            for variable in variables {
                 switch variable.value {
-                case .literal(let text), .sensitive(let text):
+                case .literal(let text), .sensitive(let text), .notSecret(let text):
                     environment.append(variable.key, literal(text))
                 case .interpolated(let text):
                     environment.append(variable.key, .string(text))
+                case .composed:
+                    break
                 }
             }
             for (key, path) in secretPaths {
@@ -408,13 +472,58 @@ public struct ComposeRenderer: Sendable {
         }
     }
 
-    /// The service's `read_only` root file system and dropped capabilities (`cap_drop`).
-    package static func renderHardening(of service: Service, into node: inout YAMLMapping) {
+    /// The service's `read_only` root file system, its capabilities (all dropped, those it
+    /// needs added back: ``CapabilitySet``), `no-new-privileges` (Compose only: Swarm services
+    /// have no security options) and `logging`.
+    package static func renderHardening(of service: Service, into node: inout YAMLMapping, swarm: Bool = false) {
         if service.readOnlyRootFilesystem {
             node.append("read_only", .boolean(true))
         }
-        if !service.droppedCapabilities.isEmpty {
+        if let capabilities = service.effectiveCapabilities {
+            node.append("cap_drop", .sequence([literal("ALL")]))
+            let added = capabilities.filter { !service.droppedCapabilities.contains($0) }
+            if !added.isEmpty { node.append("cap_add", .sequence(added.map(literal))) }
+            if !swarm { node.append("security_opt", .sequence([literal("no-new-privileges:true")])) }
+        } else if !service.droppedCapabilities.isEmpty {
             node.append("cap_drop", .sequence(service.droppedCapabilities.map(literal)))
+        }
+        if let logging = service.logging {
+            node.append("logging", .mapping(renderLogging(logging.driver, service: service)))
+        }
+    }
+
+    /// `logging:`. Loki's driver labels each stream with the Compose project (stack and
+    /// environment) and service, or the Swarm stack and service, by itself; `service` is added
+    /// under Berth's name.
+    static func renderLogging(_ driver: LogPolicy.Driver, service: Service) -> YAMLMapping {
+        switch driver {
+        case .local(let size, let files), .jsonFile(let size, let files):
+            let name = if case .local = driver { "local" } else { "json-file" }
+            return YAMLMapping([
+                ("driver", .string(name)),
+                (
+                    "options",
+                    .mapping(YAMLMapping([("max-size", literal(size.text)), ("max-file", .string(String(files)))]))
+                ),
+            ])
+        case .loki(let url):
+            return YAMLMapping([
+                ("driver", "loki"),
+                (
+                    "options",
+                    .mapping(
+                        YAMLMapping([
+                            ("loki-url", literal(url)),
+                            ("loki-external-labels", .string("service=\(service.name)")),
+                            ("mode", "non-blocking"),
+                            ("max-buffer-size", "4m"),
+                            ("loki-retries", "2"),
+                            ("loki-timeout", "2s"),
+                        ]))
+                ),
+            ])
+        case .none:
+            return YAMLMapping([("driver", "none")])
         }
     }
 

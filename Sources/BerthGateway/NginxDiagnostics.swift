@@ -25,4 +25,7 @@ extension Diagnostic.Code {
     public static let nginxRoundedTime = Self(rawValue: "nginx-rounded-time")
     /// A middleware whose settings nginx cannot render.
     public static let nginxInvalidMiddleware = Self(rawValue: "nginx-invalid-middleware")
+    /// An option of the nginx gateway itself (its unknown-host status, its health path) that it
+    /// cannot serve as meant.
+    public static let nginxInvalidOption = Self(rawValue: "nginx-invalid-option")
 }

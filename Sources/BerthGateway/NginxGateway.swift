@@ -56,6 +56,15 @@ public struct NginxGateway: Sendable, Hashable {
     /// (`nobody nogroup`); both must exist in the image. Without a group, the group of the
     /// user's name is used: `www-data` in Debian's packages, `nginx` in the official images.
     public var workerUser: String
+    /// What the default server answers for a host no route has: `404`, or `444`, which closes
+    /// the connection without an answer (scanners and stale DNS entries learn nothing).
+    public var unknownHostStatus: Int
+    /// The path the default server answers `200 ok` on, without logging it: the gateway's own
+    /// health check, answered by nginx itself.
+    public var healthPath: String
+    /// Files nginx serves itself from named volumes, with cache headers: see ``StaticFiles``
+    /// for why they are the gateway's and how they reach a host's servers.
+    public var staticFiles: [StaticFiles]
 
     /// Describes an nginx gateway.
     /// - Parameters:
@@ -63,10 +72,24 @@ public struct NginxGateway: Sendable, Hashable {
     ///   - capabilities: What the image's nginx can do; ``NginxCapabilities/standard`` fits the
     ///     official images and Debian's packages.
     ///   - workerUser: The user worker processes run as.
-    public init(_ gateway: Gateway, capabilities: NginxCapabilities = .standard, workerUser: String = "www-data") {
+    ///   - unknownHostStatus: What a request for a host no route has gets: an HTTP status
+    ///     (`404`, `421`), or `444` to close the connection without an answer.
+    ///   - healthPath: The path nginx itself answers `200 ok` on, for health checks.
+    ///   - staticFiles: Files served from volumes the gateway mounts, under paths of routed hosts.
+    public init(
+        _ gateway: Gateway,
+        capabilities: NginxCapabilities = .standard,
+        workerUser: String = "www-data",
+        unknownHostStatus: Int = 404,
+        healthPath: String = NginxGateway.healthPath,
+        staticFiles: [StaticFiles] = []
+    ) {
         self.gateway = gateway
         self.capabilities = capabilities
         self.workerUser = workerUser
+        self.unknownHostStatus = unknownHostStatus
+        self.healthPath = healthPath
+        self.staticFiles = staticFiles
     }
 
     // MARK: Layout
@@ -87,22 +110,21 @@ public struct NginxGateway: Sendable, Hashable {
     public static let routesFileName = "routes.conf"
     /// Where nginx writes its process ID, which `nginx -s reload` reads.
     public static let pidPath = "/run/nginx.pid"
-    /// The path the default server answers `200 ok` on, for health checks.
+    /// The path the default server answers `200 ok` on, for health checks, unless the gateway
+    /// names another (``healthPath-swift.property``).
     public static let healthPath = "/healthz"
+    /// Docker's DNS server inside every container on a user-defined network, which resolves
+    /// upstream names per request.
+    public static let resolverAddress = "127.0.0.11"
 
     // MARK: Reload steps
 
     /// Empties ``stagedDirectory``; run with `sh -c`.
-    public static let prepareStagingScript = "rm -rf \(stagedDirectory) && mkdir -p \(stagedDirectory)"
+    public static let prepareStagingScript = GatewayFiles.prepareStagingScript(in: stagedDirectory)
 
     /// Writes standard input to the staged file `name`; run with `docker exec -i … sh -c`.
-    ///
-    /// - Parameter name: A file name of ``NginxRoutesConfiguration/files``: letters, digits,
-    ///   `.`, `-` and `_`. Any other character is dropped, so the name never leaves the
-    ///   staged directory.
     public static func writeStagedFileScript(named name: String) -> String {
-        let safe = String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        return "cat > \(stagedDirectory)/\(safe.hasPrefix(".") ? "_" + safe : safe)"
+        GatewayFiles.writeStagedFileScript(named: name, in: stagedDirectory)
     }
 
     /// Reloads nginx and returns once it serves the new configuration and the old workers have
@@ -171,7 +193,7 @@ public struct NginxGateway: Sendable, Hashable {
     // MARK: Main configuration
 
     /// The main configuration: worker settings, the routes of `routesDirectory`, and a default
-    /// server that answers ``healthPath`` with `200 ok` and everything else with 404.
+    /// server that answers ``healthPath-swift.property`` with `200 ok` and everything else with ``unknownHostStatus``.
     ///
     /// It is valid with no routes at all. A TLS default server rejects handshakes for host
     /// names no route has, so an unknown name never gets another site's certificate.
@@ -196,15 +218,15 @@ public struct NginxGateway: Sendable, Hashable {
                     .words("listen", "80", "default_server"),
                     .words("server_name", "_"),
                     D(
-                        "location", [.word("="), .word(Self.healthPath)],
+                        "location", [.word("="), .word(healthPath)],
                         block: [
                             .words("access_log", "off"),
                             .words("default_type", "text/plain"),
                             D("return", [.word("200"), .text("ok\n")]),
                         ]),
-                    D("location", [.word("/")], block: [.words("return", "404")]),
+                    D("location", [.word("/")], block: [.words("return", "\(unknownHostStatus)")]),
                 ],
-                comment: "Requests for no routed host: the health endpoint, else 404."),
+                comment: "Requests for no routed host: the health endpoint, else \(unknownHostStatus)."),
         ]
         if capabilities.hasSSL {
             http.append(
@@ -234,11 +256,14 @@ public struct NginxGateway: Sendable, Hashable {
     /// The name of the volume mounted at ``routesVolumePath``.
     public var routesVolumeName: String { "\(gateway.service)_routes" }
 
-    /// A health check that fetches ``healthPath`` with `timeout` and `wget` inside the container,
+    /// A health check that fetches the health path with `timeout` and `wget` inside the container,
     /// as busybox and Alpine images ship them; Debian-based images need `curl` instead.
-    public static func healthCheck(fileID: String = #fileID, line: Int = #line) -> HealthCheck {
+    /// - Parameter path: The health path; ``healthPath-swift.type.property`` unless the gateway names another.
+    public static func healthCheck(path: String = healthPath, fileID: String = #fileID, line: Int = #line)
+        -> HealthCheck
+    {
         HealthCheck(
-            .command(["timeout", "3", "wget", "-q", "-O-", "http://127.0.0.1\(healthPath)"]),
+            .command(["timeout", "3", "wget", "-q", "-O-", "http://127.0.0.1\(path)"]),
             interval: .seconds(5), timeout: .seconds(5), retries: 3, startPeriod: .seconds(5),
             fileID: fileID, line: line)
     }
@@ -255,7 +280,7 @@ public struct NginxGateway: Sendable, Hashable {
     ///   - hostIP: The host address the ports bind to; every address by default, since the
     ///     gateway is the stack's way in.
     ///   - publishMode: How Swarm publishes the ports.
-    ///   - healthCheck: How the engine checks it; ``healthCheck(fileID:line:)`` by default.
+    ///   - healthCheck: How the engine checks it; ``healthCheck(path:fileID:line:)`` by default.
     ///   - certificatesDirectory: A host directory with the certificate files routes name in
     ///     ``RouteTLS/certificate(certificate:key:)``, mounted read-only at the same path
     ///     (`/etc/letsencrypt`).
@@ -277,9 +302,22 @@ public struct NginxGateway: Sendable, Hashable {
             .config(mainConfigName, at: Self.mainConfigurationPath, fileID: fileID, line: line)
             .config(stagedConfigName, at: Self.stagedMainConfigurationPath, fileID: fileID, line: line)
             .volume(routesVolumeName, at: Self.routesVolumePath, fileID: fileID, line: line)
-            .healthCheck(healthCheck ?? Self.healthCheck(fileID: fileID, line: line))
+            .healthCheck(healthCheck ?? Self.healthCheck(path: healthPath, fileID: fileID, line: line))
         if let httpsPort {
             service = service.publish(443, on: httpsPort, hostIP: hostIP, mode: publishMode, fileID: fileID, line: line)
+        }
+        // The stack keeps no NginxGateway value: its checks travel with its service.
+        service.attachments = optionAttachments(at: SourceLocation(fileID: fileID, line: line))
+        let served = servedStaticFiles
+        for host in served.keys.sorted() {
+            service = service.config(
+                staticFilesConfigName(host), at: Self.staticFilesFolder(host) + "/static.conf", fileID: fileID,
+                line: line)
+        }
+        for volume in Set(served.values.joined().map(\.volume)).sorted() {
+            // The app writes its files; the gateway only reads them.
+            service = service.volume(
+                volume, at: Self.staticFilesRoot + "/" + volume, readOnly: true, fileID: fileID, line: line)
         }
         if let certificatesDirectory {
             // Renewed on the host (certbot); the gateway only reads, at the same path.
@@ -291,7 +329,8 @@ public struct NginxGateway: Sendable, Hashable {
 
     /// What the shared-infrastructure stack needs to run the gateway: its
     /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:certificatesDirectory:fileID:line:)``, the
-    /// two main configurations as configs, and the routes volume.
+    /// two main configurations as configs, and the routes volume; with ``staticFiles``, a config
+    /// per host and the volumes they are read from, as external volumes.
     ///
     /// The gateway's network stays the stack's to declare, as the gateway handle brings it.
     public func stackPart(
@@ -313,11 +352,23 @@ public struct NginxGateway: Sendable, Hashable {
             stagedConfigName, .content(mainConfiguration(routesDirectory: Self.stagedDirectory)), fileID: fileID,
             line: line)
         let volume = Volume(routesVolumeName, fileID: fileID, line: line)
+        let served = servedStaticFiles
+        let staticConfigs = served.keys.sorted().map { host in
+            Config(
+                staticFilesConfigName(host), .content(Self.staticFilesConfiguration(served[host]!)), fileID: fileID,
+                line: line)
+        }
+        // The app's stack owns its volumes; the gateway's refers to them by their engine names.
+        let staticVolumes = Set(served.values.joined().map(\.volume)).sorted().map {
+            Volume.external($0, fileID: fileID, line: line)
+        }
         return StackPart {
             service
             main
             staged
             volume
+            for config in staticConfigs { config }
+            for volume in staticVolumes { volume }
         }
     }
 }

@@ -9,18 +9,7 @@ import BerthYAML
 /// by their paths in ``NginxGateway/activeDirectory``, where they are once activated.
 public struct NginxRoutesConfiguration: Sendable, Hashable {
     /// One file of the routes directory.
-    public struct File: Sendable, Hashable {
-        /// The file's name in the routes directory: letters, digits, `.`, `-` and `_`.
-        public var name: String
-        /// The file's content.
-        public var content: String
-
-        /// Creates a file.
-        public init(name: String, content: String) {
-            self.name = name
-            self.content = content
-        }
-    }
+    public typealias File = GatewayFiles.File
 
     /// The files, the routes file (``NginxGateway/routesFileName``) first, then the rest by name.
     public var files: [File]
@@ -71,7 +60,7 @@ extension NginxGateway {
     /// longest prefix first, and upstream servers are sorted.
     /// - Parameter routes: The routes of every stack the gateway serves.
     public func routesConfiguration(_ routes: [GatewayRoute]) -> NginxRoutesConfiguration {
-        var renderer = NginxRoutesRenderer(capabilities: capabilities)
+        var renderer = NginxRoutesRenderer(capabilities: capabilities, httpsPort: gateway.httpsPort)
         return renderer.render(routes)
     }
 }
@@ -82,15 +71,29 @@ private struct NginxRoutesRenderer {
     typealias D = NginxDirective
 
     let capabilities: NginxCapabilities
+    /// The port HTTPS is published on, when not 443; redirects name it.
+    let httpsPort: Int?
     var diagnostics: [Diagnostic] = []
     var extraFiles: [String: String] = [:]
     var upstreams: [String: D] = [:]
     var zones: [String: D] = [:]
     var resolvedHosts: Set<String> = []
     var needsUpgradeMap = false
+    var needsResolver = false
 
-    init(capabilities: NginxCapabilities) {
+    init(capabilities: NginxCapabilities, httpsPort: Int?) {
         self.capabilities = capabilities
+        self.httpsPort = httpsPort
+    }
+
+    /// Where a location sends its requests.
+    enum ProxyTarget {
+        /// An `upstream` block of several servers, whose names nginx resolves when it loads the
+        /// configuration.
+        case group(String)
+        /// One server, resolved by the gateway's network's DNS when a request comes, so the
+        /// configuration loads while the server is down (the request then gets 502).
+        case resolvedAtRequest(host: String, port: Int)
     }
 
     /// What one route renders to, whichever server it appears in.
@@ -137,6 +140,16 @@ private struct NginxRoutesRenderer {
         }
 
         var http: [D] = []
+        if needsResolver {
+            http += [
+                D(
+                    "resolver", [.word(NginxGateway.resolverAddress), .word("valid=5s"), .word("ipv6=off")],
+                    comment:
+                        "Docker's DNS on the gateway's network: upstream names are resolved per request, so the gateway starts while a routed service is down."
+                ),
+                .words("resolver_timeout", "3s"),
+            ]
+        }
         if needsUpgradeMap {
             http.append(
                 D(
@@ -219,7 +232,9 @@ private struct NginxRoutesRenderer {
             if let auth = plan.authLocation, case .word(let uri) = auth.arguments.last { authLocations[uri] = auth }
         }
         func server(_ listen: D, extra: [D], redirecting: Bool) -> D {
-            var body: [D] = [listen, .words("server_name", host)] + extra
+            var body: [D] = [listen, .words("server_name", Self.serverName(host))] + extra
+            // The gateway's own static files for the host, if it declares any (`StaticFiles`).
+            body.append(.words("include", NginxGateway.staticFilesFolder(host) + "/*.conf"))
             for plan in ordered {
                 let redirect = redirecting ? plan.redirectBody : nil
                 body += locations(for: plan, body: redirect ?? plan.proxyBody)
@@ -276,6 +291,7 @@ private struct NginxRoutesRenderer {
         var websockets = false
         var stripsPrefix = false
         var redirects = false
+        var timeouts = ProxyTimeouts()
 
         for middleware in route.middlewares {
             switch middleware {
@@ -286,7 +302,15 @@ private struct NginxRoutesRenderer {
                     "limit_req_zone",
                     [.expression("$binary_remote_addr"), .word("zone=\(zone):10m"), .word("rate=\(rate)")])
                 var limitReq: [D.Argument] = [.word("zone=\(zone)")]
-                if limit.burst > 0 { limitReq += [.word("burst=\(limit.burst)"), .word("nodelay")] }
+                if limit.burst > 0 {
+                    limitReq.append(.word("burst=\(limit.burst)"))
+                    switch limit.undelayed {
+                    case nil: limitReq.append(.word("nodelay"))
+                    case let undelayed? where undelayed >= limit.burst: limitReq.append(.word("nodelay"))
+                    case let undelayed? where undelayed > 0: limitReq.append(.word("delay=\(undelayed)"))
+                    default: break
+                    }
+                }
                 access += [D("limit_req", limitReq), .words("limit_req_status", "429")]
             case .securityHeaders(let headers):
                 for (name, value) in securityHeaders(headers, of: gatewayRoute) {
@@ -336,6 +360,10 @@ private struct NginxRoutesRenderer {
             case .websockets:
                 websockets = true
                 needsUpgradeMap = true
+            case .timeouts(let value):
+                timeouts.connect = value.connect ?? timeouts.connect
+                timeouts.read = value.read ?? timeouts.read
+                timeouts.send = value.send ?? timeouts.send
             case .maxBodySize(let bytes):
                 if bytes >= 1 {
                     access.append(.words("client_max_body_size", "\(bytes)"))
@@ -348,11 +376,30 @@ private struct NginxRoutesRenderer {
             }
         }
 
-        let upstream = closed ? nil : self.upstream(for: gatewayRoute)
+        let target = closed ? nil : self.upstream(for: gatewayRoute)
         var proxyBody: [D]
-        if let upstream {
+        if let target {
             proxyBody = access + hiddenHeaders + responseHeaders
-            proxyBody.append(.words("proxy_pass", "http://\(upstream)" + (stripsPrefix ? "/" : "")))
+            switch target {
+            case .group(let upstream):
+                proxyBody.append(.words("proxy_pass", "http://\(upstream)" + (stripsPrefix ? "/" : "")))
+            case .resolvedAtRequest(let host, let port):
+                needsResolver = true
+                proxyBody.append(D("set", [.expression("$berth_upstream"), .word(host)]))
+                if stripsPrefix {
+                    // With a variable, proxy_pass would replace the whole URI by its own; the
+                    // rewrite strips just the prefix, as `proxy_pass http://group/` does.
+                    proxyBody.append(
+                        D(
+                            "rewrite",
+                            [
+                                .expression("^" + Self.regexLiteral(path) + "(?:/(.*))?$"), .expression("/$1"),
+                                .word("break"),
+                            ]
+                        ))
+                }
+                proxyBody.append(D("proxy_pass", [.expression("http://$berth_upstream:\(port)")]))
+            }
             proxyBody += [
                 .words("proxy_http_version", "1.1"),
                 D("proxy_set_header", [.word("Host"), .expression("$host")]),
@@ -365,12 +412,19 @@ private struct NginxRoutesRenderer {
                 proxyBody += [
                     D("proxy_set_header", [.word("Upgrade"), .expression("$http_upgrade")]),
                     D("proxy_set_header", [.word("Connection"), .expression("$connection_upgrade")]),
-                    .words("proxy_read_timeout", "1h"),
-                    .words("proxy_send_timeout", "1h"),
                 ]
+                // A WebSocket is quiet for long stretches; nginx's 60 s would close it.
+                timeouts.read = timeouts.read ?? .seconds(3600)
+                timeouts.send = timeouts.send ?? .seconds(3600)
             } else {
                 // Keeps upstream connections open for reuse (`keepalive` in the upstream).
                 proxyBody.append(D("proxy_set_header", [.word("Connection"), .word("")]))
+            }
+            for (name, value) in [
+                ("proxy_connect_timeout", timeouts.connect), ("proxy_read_timeout", timeouts.read),
+                ("proxy_send_timeout", timeouts.send),
+            ] {
+                if let value { proxyBody.append(.words(name, Self.seconds(value))) }
             }
             proxyBody += requestHeaders
             proxyBody.append(.words("proxy_next_upstream", "error", "timeout", "http_502", "http_503", "http_504"))
@@ -378,17 +432,21 @@ private struct NginxRoutesRenderer {
             proxyBody = responseHeaders + [.words("return", "503")]
             authLocation = nil
         }
+        // `$host` has no port; a gateway published on another port than 443 names its own.
+        let port = httpsPort.map { $0 == 443 ? "" : ":\($0)" } ?? ""
         let redirectBody: [D]? =
-            redirects ? responseHeaders + [D("return", [.word("301"), .expression("https://$host$request_uri")])] : nil
+            redirects
+            ? responseHeaders + [D("return", [.word("301"), .expression("https://$host\(port)$request_uri")])] : nil
         return Plan(
             route: gatewayRoute, path: path, proxyBody: proxyBody, redirectBody: redirectBody,
             authLocation: authLocation)
     }
 
-    /// The route's upstream block, added once per upstream name; `nil` when no server remains.
-    private mutating func upstream(for gatewayRoute: GatewayRoute) -> String? {
+    /// Where the route's requests go: its one server, resolved per request, or an upstream
+    /// block of its servers, added once per upstream name; `nil` when no server remains.
+    private mutating func upstream(for gatewayRoute: GatewayRoute) -> ProxyTarget? {
         let name = gatewayRoute.upstreamName
-        if upstreams[name] != nil { return name }
+        if upstreams[name] != nil { return .group(name) }
         var hosts: [String] = []
         for server in Set(gatewayRoute.servers).sorted() {
             if isHostName(server) {
@@ -406,6 +464,11 @@ private struct NginxRoutesRenderer {
                 "Its route \(gatewayRoute.route.address) has no server to send requests to; the gateway answers 503 for it.",
                 fix: "Start the service '\(gatewayRoute.service)', or remove its route.")
             return nil
+        }
+        if hosts.count == 1 {
+            // `max_fails` and `keepalive` mean nothing for one server, and a name resolved per
+            // request lets the gateway (re)start while the service is stopped.
+            return .resolvedAtRequest(host: hosts[0], port: gatewayRoute.route.port)
         }
         var health: [D.Argument] = []
         if let policy = gatewayRoute.route.health {
@@ -427,7 +490,7 @@ private struct NginxRoutesRenderer {
         upstreams[name] = D(
             "upstream", [.word(name)], block: lines + [.words("keepalive", "16")],
             comment: "\(gatewayRoute.stack)/\(gatewayRoute.environment) service '\(gatewayRoute.service)'")
-        return name
+        return .group(name)
     }
 
     /// `10r/s` or `600r/m`; nginx counts nothing else, so other rates are rounded per minute.
@@ -567,6 +630,31 @@ private struct NginxRoutesRenderer {
 
     private func isHostName(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+    }
+
+    /// Whole seconds, rounded up: nginx's time units would take a fraction as an error.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(max(1, seconds + (attoseconds > 0 ? 1 : 0)))s"
+    }
+
+    /// The `server_name` of a route host. nginx's own `*.example.com` would take
+    /// `a.shop.example.com` too, so a wildcard becomes a regular expression of exactly one label;
+    /// nginx tries regular expressions after every exact name, so an exact host always wins.
+    /// Two such wildcards never take the same host, so their order does not matter.
+    static func serverName(_ host: String) -> String {
+        guard host.hasPrefix("*.") else { return host }
+        return "~^[^.]+" + regexLiteral(String(host.dropFirst())) + "$"
+    }
+
+    /// `text` as a PCRE pattern matching it literally.
+    static func regexLiteral(_ text: String) -> String {
+        var pattern = ""
+        for character in text {
+            if "\\^$.|?*+()[]{}".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
     }
 
     private func shortHash(_ text: String) -> String {

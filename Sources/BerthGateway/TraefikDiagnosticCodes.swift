@@ -30,6 +30,10 @@ extension Diagnostic.Code {
     /// A rule that does not parse: unbalanced parentheses or quotes, a missing operator, an empty
     /// rule.
     public static let traefikMalformedRule = Self(rawValue: "traefik-malformed-rule")
+    /// A matcher argument Traefik refuses when it builds the router: a `Path` without its
+    /// leading `/`, a `ClientIP` that is no address or range, a regular expression Go does not
+    /// compile.
+    public static let traefikInvalidMatcherArgument = Self(rawValue: "traefik-invalid-matcher-argument")
     /// `ruleSyntax=v2`, which v3 still reads but has deprecated.
     public static let traefikV2RuleSyntax = Self(rawValue: "traefik-v2-rule-syntax")
 
@@ -42,6 +46,9 @@ extension Diagnostic.Code {
     /// A field a router, service or middleware does not have: Traefik drops the whole
     /// configuration of the container or service that carries it (traefik #8796).
     public static let traefikUnknownField = Self(rawValue: "traefik-unknown-field")
+    /// A value Traefik cannot read for its field: a word where it reads a whole number
+    /// (`priority`, `ratelimit.average`, `loadbalancer.server.port`).
+    public static let traefikInvalidValue = Self(rawValue: "traefik-invalid-value")
     /// An option v3 removed: `IPWhiteList`, the headers middleware's `sslRedirect` and its
     /// siblings, `stripPrefix.forceSlash`, `traefik.docker.lbswarm`.
     public static let traefikV2Option = Self(rawValue: "traefik-v2-option")
@@ -58,4 +65,11 @@ extension Diagnostic.Code {
     public static let traefikDashboardUnprotected = Self(rawValue: "traefik-dashboard-unprotected")
     /// A route that redirects HTTP to HTTPS but has no TLS, so there is nothing to redirect to.
     public static let traefikRedirectWithoutTLS = Self(rawValue: "traefik-redirect-without-tls")
+    /// A route option Traefik's labels cannot carry, so the route goes without it: per-route proxy
+    /// timeouts (a `serversTransport` of the file provider) and a rate limit's `undelayed` part
+    /// (Traefik passes a burst at once and refuses the rest).
+    public static let traefikIgnoredRouteOption = Self(rawValue: "traefik-ignored-route-option")
+    /// A basic-auth entry hashed with SHA-crypt (`$5$`, `$6$`), which nginx checks but Traefik
+    /// does not: Traefik keeps the router and answers that user 401 whatever the password.
+    public static let traefikUnsupportedPasswordHash = Self(rawValue: "traefik-unsupported-password-hash")
 }

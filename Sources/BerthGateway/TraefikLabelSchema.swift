@@ -34,6 +34,8 @@ enum TraefikLabelSchema {
         case incomplete(path: String)
         /// A field v3 removed, with what to do instead.
         case removed(path: String, fix: String)
+        /// A v2 field v3 still reads but has deprecated, with what to write instead.
+        case deprecated(path: String, fix: String)
     }
 
     /// Checks `segments` (lowercased) against `field`; `prefix` is the key above them.
@@ -47,6 +49,9 @@ enum TraefikLabelSchema {
             relative += "." + segment
             if type != nil, let fix = removedFields[relative] {
                 return .removed(path: path, fix: fix)
+            }
+            if type != nil, let fix = deprecatedFields[relative] {
+                return .deprecated(path: path, fix: fix)
             }
             switch field {
             case .leaf: return .unknown(path: path, expected: [])
@@ -163,11 +168,50 @@ enum TraefikLabelSchema {
         "encodedcharacters": .open,
     ]
 
+    /// Fields Traefik reads as whole numbers, by kind and path below the name
+    /// (`routers.priority`, `middlewares.ratelimit.average`). Its label decoder cannot read a
+    /// word there and drops the container's or Swarm service's whole configuration.
+    static let integerFields: Set<String> = [
+        "routers.priority",
+        "services.loadbalancer.server.weight", "services.loadbalancer.healthcheck.port",
+        "services.loadbalancer.healthcheck.status", "services.loadbalancer.sticky.cookie.maxage",
+        "middlewares.ratelimit.average", "middlewares.ratelimit.burst", "middlewares.inflightreq.amount",
+        "middlewares.headers.stsseconds", "middlewares.headers.accesscontrolmaxage", "middlewares.retry.attempts",
+        "middlewares.buffering.maxrequestbodybytes", "middlewares.buffering.memrequestbodybytes",
+        "middlewares.buffering.maxresponsebodybytes", "middlewares.buffering.memresponsebodybytes",
+        "middlewares.compress.minresponsebodybytes", "middlewares.forwardauth.maxbodysize",
+        "middlewares.ipallowlist.ipstrategy.depth",
+    ]
+
+    /// Whether Go's `strconv.ParseInt` reads `value`: an optional sign, then decimal digits.
+    static func isInteger(_ value: String) -> Bool {
+        var digits = Substring(value)
+        if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// Whether a server port is one: Traefik puts it into the server's URL, which refuses
+    /// anything but digits, and then disables every router to the service.
+    static func isPort(_ value: String) -> Bool {
+        guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(value.prefix(6)) else {
+            return false
+        }
+        return (1...65535).contains(port)
+    }
+
     /// Middleware types v2 had and v3 renamed, with the v3 name.
     static let renamedMiddlewares = ["ipwhitelist": "ipallowlist"]
 
-    /// Fields v3 removed, by `type.field` (or `type.section.field`), with what to do instead.
+    /// Fields v3 removed, by `type.field` (or `type.section.field`), with what to do instead:
+    /// Traefik's label decoder no longer knows them and drops the container.
     static let removedFields: [String: String] = [
+        "headers.accesscontrolalloworigin": "Rename it to headers.accesscontrolalloworiginlist."
+    ]
+
+    /// v2 fields v3 still decodes but has deprecated, by `type.field`, with what to write
+    /// instead. Checked against Traefik 3.7: a router using them stays enabled, so they are
+    /// warnings, not errors.
+    static let deprecatedFields: [String: String] = [
         "headers.sslredirect":
             "Remove it and redirect with a redirectscheme middleware (scheme=https, permanent=true) on an HTTP router; Berth's .redirectToHTTPS writes that.",
         "headers.ssltemporaryredirect":
@@ -175,7 +219,6 @@ enum TraefikLabelSchema {
         "headers.sslhost": "Remove it and redirect with a redirectregex middleware.",
         "headers.sslforcehost": "Remove it and redirect with a redirectregex middleware.",
         "headers.featurepolicy": "Rename it to headers.permissionspolicy.",
-        "headers.accesscontrolalloworigin": "Rename it to headers.accesscontrolalloworiginlist.",
         "stripprefix.forceslash": "Remove it: v3 always keeps the leading slash.",
         "forwardauth.tls.caoptional": "Remove it: v3 dropped the option.",
     ]

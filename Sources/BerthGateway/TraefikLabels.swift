@@ -13,7 +13,7 @@ import BerthCore
 /// `<stack>-<environment>-<service>-<index>` (``routerName(stack:environment:service:index:)``)
 /// so that names never collide on an engine shared by several stacks:
 /// ```
-/// traefik.http.routers.shop-prod-api-0.rule=Host(`shop.example.com`) && PathPrefix(`/api`)
+/// traefik.http.routers.shop-prod-api-0.rule=Host(`shop.example.com`) && (Path(`/api`) || PathPrefix(`/api/`))
 /// traefik.http.routers.shop-prod-api-0.entrypoints=websecure
 /// traefik.http.routers.shop-prod-api-0.service=shop-prod-api-0
 /// traefik.http.routers.shop-prod-api-0.middlewares=shop-prod-api-0-strip-prefix
@@ -95,6 +95,19 @@ public enum TraefikLabels {
         return result
     }
 
+    /// What a wildcard route's priority is lowered by, so it stays below every exact host's.
+    static let wildcardPriorityOffset = 1_000_000
+
+    /// `text` as a Go regular expression matching it literally.
+    static func regexLiteral(_ text: String) -> String {
+        var pattern = ""
+        for character in text {
+            if "\\^$.|?*+()[]{}".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
+    }
+
     /// `generated` appended to `existing`, less the keys `existing` already has.
     private static func merge(_ generated: [Label], into existing: [Label]) -> [Label] {
         let written = Set(existing.map(\.key))
@@ -117,6 +130,7 @@ private struct RouteLabels {
         let isTLS = route.tls != .none
         let router = "routers.\(name)"
         add("\(router).rule", rule)
+        if let priority { add("\(router).priority", String(priority)) }
         add("\(router).entrypoints", isTLS ? gateway.httpsEntrypoint : gateway.httpEntrypoint)
         add("\(router).service", name)
         if !middlewares.isEmpty {
@@ -136,10 +150,17 @@ private struct RouteLabels {
         if isTLS, route.middlewares.contains(.redirectToHTTPS) {
             let redirect = "\(name)-redirect-https"
             add("routers.\(name)-http.rule", rule)
+            if let priority { add("routers.\(name)-http.priority", String(priority)) }
             add("routers.\(name)-http.entrypoints", gateway.httpEntrypoint)
             add("routers.\(name)-http.service", name)
             add("routers.\(name)-http.middlewares", redirect)
             add("middlewares.\(redirect).redirectscheme.scheme", "https")
+            // Without a port Traefik drops the request's (checked against 3.7 on the wire:
+            // `http://h:32080/` goes to `https://h/`), so a gateway published elsewhere than 443
+            // names its HTTPS port.
+            if let port = gateway.httpsPort, port != 443 {
+                add("middlewares.\(redirect).redirectscheme.port", String(port))
+            }
             add("middlewares.\(redirect).redirectscheme.permanent", "true")
         }
         for middleware in middlewares {
@@ -160,10 +181,37 @@ private struct RouteLabels {
     /// The path prefix as every gateway Berth renders matches it: `/api/` is `/api`.
     private var path: String { route.normalizedPathPrefix }
 
-    /// `` Host(`h`) ``, with `` && PathPrefix(`/p`) `` under a path: v3 matchers take one argument.
+    /// `` Host(`h`) ``, with `` && (Path(`/p`) || PathPrefix(`/p/`)) `` under a path: v3 matchers
+    /// take one argument.
+    ///
+    /// A path prefix is whole segments, as nginx (`location /p/` and `= /p`) and Caddy
+    /// (`path /p /p/*`) match it: `/p` and everything under `/p/`, never `/pq`, which a bare
+    /// `` PathPrefix(`/p`) `` would take (and strip to `/q`).
+    ///
+    /// A wildcard host is a `HostRegexp` of exactly one label, since `Host` takes wildcards only
+    /// from Traefik 3.7 on (and then any number of labels); an IPv6 literal loses its brackets,
+    /// since Traefik compares the request's host without them.
     var rule: String {
-        let host = "Host(`\(route.host)`)"
-        return path == "/" ? host : "\(host) && PathPrefix(`\(path)`)"
+        let host: String
+        if let domain = route.wildcardDomain {
+            host = "HostRegexp(`^[^.]+\(TraefikLabels.regexLiteral("." + domain))$`)"
+        } else if let address = route.ipv6Address {
+            host = "Host(`\(address)`)"
+        } else {
+            host = "Host(`\(route.host)`)"
+        }
+        return path == "/" ? host : "\(host) && (Path(`\(path)`) || PathPrefix(`\(path)/`))"
+    }
+
+    /// An explicit priority for a wildcard route's routers, `nil` for the others.
+    ///
+    /// Traefik tries routers by priority, the length of the rule unless set, so a `HostRegexp`
+    /// would win over a shorter `Host` rule of another stack for the same request. Every exact
+    /// host's routers keep their positive default; a wildcard's get the length of its rule less
+    /// a million: below every exact host wherever it is declared, as nginx orders them, and
+    /// among wildcards still the longest path first.
+    var priority: Int? {
+        route.wildcardDomain == nil ? nil : rule.count - TraefikLabels.wildcardPriorityOffset
     }
 
     /// A middleware as labels define it.
@@ -220,8 +268,9 @@ private struct RouteLabels {
             return ("stripprefix", path == "/" ? [] : [("prefixes", path)])
         case .maxBodySize(let bytes):
             return ("buffering", [("maxrequestbodybytes", String(bytes))])
-        case .redirectToHTTPS, .websockets:
-            // The redirect lives on its own HTTP router; Traefik passes WebSocket upgrades as is.
+        case .redirectToHTTPS, .websockets, .timeouts:
+            // The redirect lives on its own HTTP router; Traefik passes WebSocket upgrades as is
+            // and sets timeouts on its entrypoints and servers transports, not per router.
             return nil
         }
     }

@@ -1,3 +1,11 @@
+import BerthCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A Traefik v3 HTTP router rule, parsed the way Traefik's rule parser reads it, to tell a rule
 /// v3 accepts from one it refuses or reads differently.
 ///
@@ -25,13 +33,17 @@ struct TraefikRule {
         case v2Placeholder(matcher: String, argument: String)
         /// A matcher no version has.
         case unknownMatcher(String)
+        /// An argument the matcher refuses when Traefik builds the router: a path without its
+        /// leading `/`, a client address that is no IP or CIDR, a regular expression Go does not
+        /// compile. `why` says which.
+        case invalidArgument(matcher: String, argument: String, why: String)
     }
 
     /// The HTTP matchers of v3 with their least and most arguments.
     static let arity: [String: ClosedRange<Int>] = [
         "Host": 1...1, "HostRegexp": 1...1, "Path": 1...1, "PathPrefix": 1...1, "PathRegexp": 1...1,
         "Method": 1...1, "ClientIP": 1...1, "Header": 2...2, "HeaderRegexp": 2...2, "Query": 1...2,
-        "QueryRegexp": 2...2,
+        "QueryRegexp": 1...2,
     ]
 
     /// v2 matchers v3 renamed or removed, with what to write instead.
@@ -79,9 +91,58 @@ struct TraefikRule {
                 let placeholder = matcher.arguments.first(where: Self.hasV2Placeholder)
             {
                 problems.append(.v2Placeholder(matcher: known, argument: placeholder))
+            } else if let (argument, why) = Self.invalidArgument(of: known, in: matcher.arguments) {
+                problems.append(.invalidArgument(matcher: known, argument: argument, why: why))
             }
         }
         return problems
+    }
+
+    /// The first argument Traefik refuses when it builds the matcher, with the reason, as its
+    /// matchers check them: `Path` and `PathPrefix` need a leading `/`, `ClientIP` an IP or a
+    /// CIDR range, and the `…Regexp` matchers a pattern Go's `regexp` compiles (the value, for
+    /// `HeaderRegexp` and `QueryRegexp`, whose first argument is a name).
+    static func invalidArgument(of matcher: String, in arguments: [String]) -> (String, String)? {
+        switch matcher {
+        case "Path", "PathPrefix":
+            if let argument = arguments.first, !argument.hasPrefix("/") {
+                return (argument, "a path must start with '/'")
+            }
+        case "ClientIP":
+            if let argument = arguments.first, !isIPOrCIDR(argument) {
+                return (argument, "it is neither an IP address nor a CIDR range such as 10.0.0.0/8")
+            }
+        case "HostRegexp", "PathRegexp":
+            if let argument = arguments.first, let problem = GoRegexp.problem(in: argument) {
+                return (argument, "as a regular expression, \(problem)")
+            }
+        case "HeaderRegexp", "QueryRegexp":
+            if arguments.count == 2, let problem = GoRegexp.problem(in: arguments[1]) {
+                return (arguments[1], "as a regular expression, \(problem)")
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether Go's `net.ParseIP` or `net.ParseCIDR` accepts `text`.
+    static func isIPOrCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let address = parts[0]
+        let isV4 = !address.contains(":")
+        var buffer = [UInt8](repeating: 0, count: 16)
+        // Go refuses IPv4 parts with leading zeros, which inet_pton accepts on some systems.
+        if isV4, address.split(separator: ".").contains(where: { $0.count > 1 && $0.hasPrefix("0") }) {
+            return false
+        }
+        guard inet_pton(isV4 ? AF_INET : AF_INET6, address, &buffer) == 1 else { return false }
+        guard parts.count == 2 else { return true }
+        let bits = parts[1]
+        guard !bits.isEmpty, bits.count <= 3, bits.allSatisfy(\.isASCII), bits.allSatisfy(\.isNumber),
+            let value = Int(bits)
+        else { return false }
+        return value <= (isV4 ? 32 : 128)
     }
 
     /// Whether a v2 `{name}` or `{name:regex}` placeholder appears: `{` then an identifier, then

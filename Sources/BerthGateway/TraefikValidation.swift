@@ -27,19 +27,6 @@ public enum TraefikValidation {
             check.run()
             diagnostics += check.diagnostics
         }
-        if stack.gateway?.kind == .traefik {
-            for service in stack.services {
-                for route in service.routes where route.tls == .none && route.middlewares.contains(.redirectToHTTPS) {
-                    diagnostics.append(
-                        Diagnostic(
-                            .warning, .traefikRedirectWithoutTLS, element: "service '\(service.name)'",
-                            message:
-                                "Route \(route.address) redirects HTTP to HTTPS, but has no TLS: there is no HTTPS router to redirect to, so Berth writes no redirect.",
-                            fix: "Give the route tls: .resolver(\"letsencrypt\"), or remove .redirectToHTTPS.",
-                            location: route.location))
-                }
-            }
-        }
         return diagnostics
     }
 }
@@ -221,6 +208,17 @@ private struct ServiceLabelCheck {
         guard lower[1] == "http" else { return }
         let prefix = segments[0...3].joined(separator: ".")
         let rest = Array(lower[4...])
+        guard !rest.isEmpty else {
+            // Checked against Traefik 3.7: a key that stops at the name sets nothing, and the
+            // decoder passes over it without dropping the rest.
+            report(
+                .traefikUnknownField,
+                "The \(noun) names the \(kind) '\(name)' but no field, so Traefik v3 ignores it.",
+                fix:
+                    "Write a field after the name, such as \(prefix).\(kind == "router" ? "rule" : kind == "service" ? "loadbalancer.server.port" : "<type>.<field>")=<value>, or remove it.",
+                at: label.location, severity: .warning)
+            return
+        }
         let verdict: TraefikLabelSchema.Verdict
         switch lower[2] {
         case "routers":
@@ -254,7 +252,7 @@ private struct ServiceLabelCheck {
         }
         switch verdict {
         case .valid:
-            break
+            checkValue(label, kind: lower[2], field: rest.joined(separator: "."), noun: noun)
         case .unknown(let path, let expected):
             report(
                 .traefikUnknownField,
@@ -271,8 +269,39 @@ private struct ServiceLabelCheck {
         case .removed(let path, let fix):
             report(
                 .traefikV2Option,
-                "The \(noun) sets '\(path.split(separator: ".").suffix(2).joined(separator: "."))', a v2 option Traefik v3 removed.",
+                "The \(noun) sets '\(path.split(separator: ".").suffix(2).joined(separator: "."))', a v2 option Traefik v3 removed; Traefik drops this service's whole configuration for it.",
                 fix: fix, at: label.location)
+        case .deprecated(let path, let fix):
+            report(
+                .traefikV2Option,
+                "The \(noun) sets '\(path.split(separator: ".").suffix(2).joined(separator: "."))', a v2 option Traefik v3 has deprecated and will remove.",
+                fix: fix, at: label.location, severity: .warning)
+        }
+    }
+
+    /// A value Traefik cannot read for a field it knows: a word where it reads a number.
+    private mutating func checkValue(_ label: Label, kind: String, field: String, noun: String) {
+        let value = trimmed(label.value)
+        if kind == "middlewares", field == "basicauth.users" {
+            for user in TraefikPasswordHashes.uncheckedUsers(label.value.split(separator: ",").map(trimmed)) {
+                report(
+                    .traefikUnsupportedPasswordHash, TraefikPasswordHashes.message(user: user, in: "The \(noun)"),
+                    fix: TraefikPasswordHashes.fix(user: user), at: label.location)
+            }
+            return
+        }
+        if kind == "services", field == "loadbalancer.server.port" {
+            guard !TraefikLabelSchema.isPort(value) else { return }
+            report(
+                .traefikInvalidValue,
+                "The \(noun) sets the port '\(label.value)', which is no port number from 1 to 65535: Traefik cannot build the server's address and disables every router to this service.",
+                fix: "Write the port the container listens on, such as \(label.key)=8080.", at: label.location)
+        } else if TraefikLabelSchema.integerFields.contains("\(kind).\(field)"), !TraefikLabelSchema.isInteger(value) {
+            report(
+                .traefikInvalidValue,
+                "The \(noun) sets '\(label.value)', but Traefik reads a whole number there; it cannot decode the labels and drops this service's whole configuration, every route included.",
+                fix: "Write a whole number, such as \(label.key)=\(field.hasSuffix("priority") ? "100" : "10").",
+                at: label.location)
         }
     }
 
@@ -393,6 +422,16 @@ private struct ServiceLabelCheck {
                     .traefikV2Matcher,
                     "\(subject) writes '\(argument)' in \(matcher): a v2 {name:regex} placeholder, which v3 \(matcher == "HostRegexp" ? "reads as a regular expression quantifier or refuses" : "matches literally, so no request matches it").",
                     fix: fix, at: label.location)
+            case .invalidArgument(let matcher, let argument, let why):
+                report(
+                    .traefikInvalidMatcherArgument,
+                    "\(subject) gives \(matcher) the argument '\(argument)': \(why). Traefik refuses the router.",
+                    fix: matcher == "ClientIP"
+                        ? "Write an address or range: ClientIP(`192.0.2.7`) or ClientIP(`10.0.0.0/8`)."
+                        : matcher.hasSuffix("Regexp")
+                            ? "Write a Go (RE2) regular expression, such as PathRegexp(`^/items/[0-9]+$`)."
+                            : "Start the path with '/': \(matcher)(`/\(argument)`).",
+                    at: label.location)
             case .unknownMatcher(let matcher):
                 report(
                     .traefikUnknownMatcher,

@@ -304,7 +304,7 @@ public struct SwarmRenderer: Sendable {
                         "Make the service retry until its dependencies answer (Swarm restarts it meanwhile); the dependencies still order a Compose deploy.",
                     location: service.dependencies[0].location))
         }
-        ComposeRenderer.renderHardening(of: service, into: &node)
+        ComposeRenderer.renderHardening(of: service, into: &node, swarm: true)
         return node
     }
 

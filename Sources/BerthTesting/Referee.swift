@@ -1,10 +1,11 @@
 import Foundation
 
-/// The real Docker tools, consulted as outside referees on what Berth renders.
+/// The real tools, consulted as outside referees on what Berth renders: Docker's, PyYAML and
+/// Graphviz.
 ///
 /// A referee answers the question a renderer's own tests cannot: does the real tool accept this
-/// file, and what does it read from it? Both referees here are offline; they need the `docker`
-/// CLI but no daemon.
+/// file, and what does it read from it? The referees here are offline; Docker's need the
+/// `docker` CLI but no daemon.
 ///
 /// A missing referee must not pass silently. Tests ask ``Availability/shouldRun`` whether to run,
 /// and call ``Availability/requireAvailable()`` first thing, so that:
@@ -249,6 +250,97 @@ public enum Referee {
         } catch {
             return "\(error)"
         }
+    }
+
+    // MARK: Graphviz
+
+    /// The `dot` executable of Graphviz on `PATH`, if any.
+    public static let dot = ExternalTool.find("dot")
+
+    /// `nil` when Graphviz's `dot -V` runs, otherwise why not.
+    public static func graphvizUnavailableReason() -> String? {
+        guard let dot else { return "no `dot` executable on PATH (Graphviz: `apt-get install graphviz`)" }
+        do {
+            let output = try dot.runBlocking(["-V"])
+            return output.status == 0 ? nil : "`dot -V` exited \(output.status): \(output.stderr)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Runs `dot -Tsvg` on a graph: Graphviz's verdict on DOT text, and the SVG it drew on
+    /// `stdout`. A non-zero ``ExternalTool/Output/status``, or anything on `stderr` (Graphviz
+    /// reports syntax errors and ignored attributes there), means it did not take the text as
+    /// written.
+    /// - Throws: ``Failure`` when `dot` is missing or the run times out.
+    public static func graphvizSVG(_ text: String, timeout: Duration = .seconds(60)) async throws
+        -> ExternalTool.Output
+    {
+        guard let dot else { throw Failure("`dot -Tsvg` needs Graphviz's `dot`, and none is on PATH.") }
+        let directory = try temporaryDirectory(prefix: "berth-dot")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "diagram.dot")
+        try Data(text.utf8).write(to: file)
+        return try await dot.run(["-Tsvg", file.path], in: directory, timeout: timeout)
+    }
+
+    // MARK: Prometheus
+
+    /// Prometheus's `promtool` on `PATH`, if any.
+    public static let promtool = ExternalTool.find("promtool")
+
+    /// `nil` when `promtool --version` runs, otherwise why not.
+    public static func promtoolUnavailableReason() -> String? {
+        guard let promtool else { return "no `promtool` executable on PATH (Debian: `apt-get install prometheus`)" }
+        do {
+            let output = try promtool.runBlocking(["--version"])
+            return output.status == 0 ? nil : "`promtool --version` exited \(output.status): \(output.stderr)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Whether `promtool` can be consulted by the tests of `suite`: required on CI (`CI` set) and
+    /// with ``requiredVariable``, skipped loudly elsewhere.
+    public static func promtoolAvailability(suite: String) -> Availability {
+        let onCI = !["", "0", "false", "no"].contains((ProcessInfo.processInfo.environment["CI"] ?? "").lowercased())
+        return Availability.check(
+            "Prometheus `promtool`", suite: suite,
+            hint:
+                "Install Prometheus (`apt-get install prometheus`; scripts/engine.sh installs it when it is missing).",
+            isRequired: isRequired() || onCI
+        ) { promtoolUnavailableReason() }
+    }
+
+    /// `promtool check rules` on a rules file's text.
+    public static func promtoolCheckRules(_ rules: String, timeout: Duration = .seconds(60)) async throws
+        -> ExternalTool.Output
+    {
+        guard let promtool else { throw Failure("`promtool check rules` needs `promtool`, and none is on PATH.") }
+        let directory = try temporaryDirectory(prefix: "berth-promtool")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "rules.yml")
+        try Data(rules.utf8).write(to: file)
+        return try await promtool.run(["check", "rules", file.path], in: directory, timeout: timeout)
+    }
+
+    /// `promtool check config` on a Prometheus configuration, with each file it names under
+    /// `rule_files` replaced by the text given for that path (promtool checks them too).
+    public static func promtoolCheckConfig(
+        _ configuration: String, ruleFiles: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> ExternalTool.Output {
+        guard let promtool else { throw Failure("`promtool check config` needs `promtool`, and none is on PATH.") }
+        let directory = try temporaryDirectory(prefix: "berth-promtool")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var text = configuration
+        for (index, (path, rules)) in ruleFiles.sorted(by: { $0.key < $1.key }).enumerated() {
+            let local = directory.appending(path: "rules-\(index).yml")
+            try Data(rules.utf8).write(to: local)
+            text = text.replacingOccurrences(of: path, with: local.path)
+        }
+        let file = directory.appending(path: "prometheus.yml")
+        try Data(text.utf8).write(to: file)
+        return try await promtool.run(["check", "config", file.path], in: directory, timeout: timeout)
     }
 
     // MARK: Files

@@ -9,8 +9,9 @@ import Foundation
 struct Berth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
-        abstract: "Inspect and clean up what Berth deployed on a Docker engine.",
-        subcommands: [Status.self, Routes.self, Destroy.self, Doctor.self]
+        abstract: "Inspect and clean up what Berth deployed on a Docker engine; import a Compose project.",
+        version: BerthVersion.line,
+        subcommands: [Status.self, Routes.self, Destroy.self, Doctor.self, Ship.self, Import.self]
     )
 }
 
@@ -27,6 +28,7 @@ extension Berth {
             abstract: "List every stack Berth deployed on the engine, with its containers' states.")
 
         @OptionGroup var options: EngineOptions
+        @Flag(help: "Print the stacks as JSON: an array of {stack, environment, ready, containers}.") var json = false
 
         func run() async throws {
             let engine = options.engine
@@ -35,6 +37,17 @@ extension Berth {
             let lines = try await engine.output(
                 ["ps", "--all", "--filter", "label=\(OwnershipLabel.stack)", "--format", format])
             let pairs = Set(lines.split(whereSeparator: \.isNewline).map(String.init)).sorted()
+            if json {
+                var reports: [DeployedStackReport] = []
+                for pair in pairs {
+                    let parts = pair.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                    guard parts.count == 2 else { continue }
+                    let live = try await engine.liveState(stack: parts[0], environment: parts[1])
+                    reports.append(DeployedStackReport(stack: parts[0], environment: parts[1], live: live))
+                }
+                print(try jsonText(reports))
+                return
+            }
             if pairs.isEmpty {
                 print("No stack deployed by Berth on \(engine.target).")
                 return
@@ -56,25 +69,45 @@ extension Berth {
     struct Routes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every route Berth deployed on the engine: host and path, owner, upstream servers.",
-            discussion: "The routes deploys check new ones against, and an nginx gateway serves.")
+            discussion:
+                "The routes deploys check new ones against, grouped by the gateway that serves them: a running container of a Berth stack that publishes ports and shares a network with the routed containers."
+        )
 
         @OptionGroup var options: EngineOptions
+        @Flag(help: "Print the routes as JSON: an array of {gateway, routes}, gateway null for unreached routes.")
+        var json = false
 
         func run() async throws {
             let engine = options.engine
             try await engine.checkReachable()
-            let routes = try await engine.liveRoutes().sorted {
-                ($0.route.host, $0.route.pathPrefix) < ($1.route.host, $1.route.pathPrefix)
+            let groups = try await engine.routesByGateway()
+            if json {
+                print(try jsonText(groups.map { RouteGroupReport(gateway: $0.gateway, routes: $0.routes) }))
+                return
             }
-            if routes.isEmpty {
+            if groups.isEmpty {
                 print("No route deployed by Berth on \(engine.target).")
                 return
             }
-            for live in routes {
-                let servers = live.servers.isEmpty ? "no running server" : live.servers.joined(separator: ", ")
-                print(
-                    "\(live.route.address) -> \(live.stack) (\(live.environment)) \(live.service):\(live.route.port)  [\(servers)]"
-                )
+            for (index, group) in groups.enumerated() {
+                if index > 0 { print("") }
+                if let gateway = group.gateway {
+                    let owner = gateway.labels[OwnershipLabel.stack] ?? "?"
+                    let environment = gateway.labels[OwnershipLabel.environment].map { " (\($0))" } ?? ""
+                    print(
+                        "Gateway \(owner)/\(gateway.service)\(environment), \(gateway.ports.joined(separator: ", ")):")
+                } else {
+                    print("Routes no running gateway reaches:")
+                }
+                let routes = group.routes.sorted {
+                    ($0.route.host, $0.route.pathPrefix) < ($1.route.host, $1.route.pathPrefix)
+                }
+                for live in routes {
+                    let servers = live.servers.isEmpty ? "no running server" : live.servers.joined(separator: ", ")
+                    print(
+                        "  \(live.route.address) -> \(live.stack) (\(live.environment)) \(live.service):\(live.route.port)  [\(servers)]"
+                    )
+                }
             }
         }
     }
@@ -86,10 +119,21 @@ extension Berth {
         @OptionGroup var options: EngineOptions
         @Option(help: "The stack's name.") var stack: String
         @Option(name: .customLong("env"), help: "The environment's name.") var environment: String
-        @Flag(help: "Also remove the stack's volumes and the data in them.") var volumes = false
+        @Flag(help: "Also remove the stack's volumes and the data in them (asks first).") var volumes = false
+        @Flag(
+            name: .shortAndLong,
+            help: "Remove the volumes without asking; needed with --volumes when no terminal can answer.")
+        var yes = false
         @Option(help: "The package directory whose .berth/ holds the rendered file, if any.") var directory: String?
 
         func run() async throws {
+            // Asked before the engine is touched: deleted data cannot be brought back.
+            if volumes {
+                let agreed = try Terminal.current.confirm(
+                    "Remove the volumes of \(stack) (\(environment)) and all the data in them?",
+                    assumeYes: yes, command: "berth destroy --volumes")
+                guard agreed else { throw ExitCode(1) }
+            }
             let root = URL(fileURLWithPath: directory ?? FileManager.default.currentDirectoryPath)
             let deployer = ComposeDeployer(engine: options.engine, workspace: Workspace(root: root))
             do {
@@ -122,13 +166,24 @@ extension Berth {
                 print("FAIL  \(name): \(text ?? "docker CLI not found")\n      \(advice)")
                 return nil
             }
-            _ = await check(
-                "docker CLI", ["version", "--format", "{{.Client.Version}}"],
-                advice: "Install the Docker CLI and put it on PATH.")
-            _ = await check(
-                "engine (\(engine.target))",
-                ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"],
-                advice: "Start the engine, set DOCKER_HOST, or pass --context NAME.")
+            // `docker --version` reads no context, so a wrong context is not taken for a
+            // missing CLI.
+            guard
+                await check("docker CLI", ["--version"], advice: "Install the Docker CLI and put it on PATH.") != nil
+            else { throw ExitCode(1) }
+            let server = try? await engine.serverVersion()
+            if let server, server.succeeded {
+                print(
+                    "ok    engine (\(engine.target)): \(server.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))"
+                )
+            } else {
+                let said = server?.standardError.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                print(
+                    "FAIL  engine (\(engine.target)): \(said)\n      \(DockerEngine.advice(unreachable: engine.target, standardError: said))"
+                )
+                // Compose and Swarm cannot be asked without an engine.
+                throw ExitCode(1)
+            }
             if let version = await check(
                 "Docker Compose", ["compose", "version", "--short"],
                 advice: "Install the Compose v2 CLI plugin (docker-compose-plugin).")
@@ -142,6 +197,32 @@ extension Berth {
                 "Swarm", ["info", "--format", "{{.Swarm.LocalNodeState}}"],
                 advice: "Only needed for Swarm stacks: docker swarm init.")
             if failures > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Ship: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy images from this machine's engine to other engines, without a registry.",
+            discussion:
+                "Streams `docker save IMAGE` into `docker --host HOST load`. An engine that already holds the same image ID is skipped. Deploys ship the images of built services themselves."
+        )
+
+        @Argument(help: "Images on this machine's engine (DOCKER_HOST or the default socket).")
+        var images: [String]
+
+        @Option(
+            name: .customLong("host"),
+            help: "An engine to ship to, such as ssh://deploy@203.0.113.5; repeat it for several.")
+        var hosts: [String] = []
+
+        func validate() throws {
+            guard !images.isEmpty else { throw ValidationError("Name at least one image to ship.") }
+            guard !hosts.isEmpty else { throw ValidationError("Name at least one engine with --host ssh://user@host.") }
+        }
+
+        func run() async throws {
+            let targets = hosts.map { DockerEngine(target: Target(host: $0)) }
+            try await ImageShipper().ship(references: images, to: targets)
         }
     }
 }

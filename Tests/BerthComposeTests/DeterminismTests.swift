@@ -111,8 +111,14 @@ struct DeterminismTests {
             $0.ports[3].hostIP = nil
         },
         Change(name: "a bind mount", service: "web", fields: ["volumes"]) { $0.mounts[0].isReadOnly = false },
-        Change(name: "added capabilities to drop", service: "web", fields: ["cap_drop"]) {
-            $0.droppedCapabilities.append("MKNOD")
+        Change(name: "a capability given back", service: "web", fields: ["cap_add"]) {
+            $0.addedCapabilities.append("NET_ADMIN")
+        },
+        Change(
+            name: "the engine's default privileges", service: "web", fields: ["cap_add", "cap_drop", "security_opt"]
+        ) {
+            $0.keepsEngineDefaultPrivileges = true
+            $0.droppedCapabilities = []
         },
         Change(
             name: "a working directory and an environment value", service: "api",

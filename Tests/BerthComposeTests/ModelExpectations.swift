@@ -152,8 +152,11 @@ struct ModelExpectations {
         var environment: [String: String] = [:]
         for variable in service.environment {
             switch variable.value {
-            case .literal(let text), .sensitive(let text): environment[variable.key] = literal(text)
+            case .literal(let text), .sensitive(let text), .notSecret(let text):
+                environment[variable.key] = literal(text)
             case .interpolated(let text): environment[variable.key] = interpolated(text)
+            // Composed in the container at start: never in the container's configuration.
+            case .composed: break
             }
         }
         for mount in service.secrets {
@@ -234,10 +237,18 @@ struct ModelExpectations {
         #expect(
             json["read_only"]?.bool == (service.readOnlyRootFilesystem ? true : nil), "\(name) read_only",
             sourceLocation: sourceLocation)
-        same(
-            json["cap_drop"]?.strings,
-            service.droppedCapabilities.isEmpty ? nil : service.droppedCapabilities,
-            "\(name) cap_drop")
+        if let capabilities = service.effectiveCapabilities {
+            same(json["cap_drop"]?.strings, ["ALL"], "\(name) cap_drop")
+            let added = capabilities.filter { !service.droppedCapabilities.contains($0) }
+            same(json["cap_add"]?.strings, added.isEmpty ? nil : added, "\(name) cap_add")
+            same(json["security_opt"]?.strings, ["no-new-privileges:true"], "\(name) security_opt")
+        } else {
+            same(
+                json["cap_drop"]?.strings,
+                service.droppedCapabilities.isEmpty ? nil : service.droppedCapabilities,
+                "\(name) cap_drop")
+            same(json["security_opt"]?.strings, nil, "\(name) security_opt")
+        }
         verifyDeploy(service, json, name)
     }
 
@@ -372,8 +383,9 @@ struct ModelExpectations {
         for secret in stack.secrets {
             let json = model["secrets"]?[secret.name]
             same(
-                json?["file"]?.string, verdict.fileDirectory + "/" + ComposeRenderer.secretFile(secret.name),
-                "secret '\(secret.name)' file")
+                json?["environment"]?.string, ComposeRenderer.secretVariable(secret.name),
+                "secret '\(secret.name)' environment variable")
+            same(json?["file"]?.string, nil, "secret '\(secret.name)' file")
         }
         for config in stack.configs {
             let json = model["configs"]?[config.name]

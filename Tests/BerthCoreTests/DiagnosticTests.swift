@@ -54,7 +54,10 @@ struct DiagnosticTests {
             (.invalidMemorySize, "invalid-memory-size"), (.invalidCPUCount, "invalid-cpu-count"),
             (.invalidCount, "invalid-count"), (.invalidHealthCheck, "invalid-health-check"),
             (.invalidPath, "invalid-path"), (.duplicateEnvironmentKey, "duplicate-environment-key"),
-            (.secretInEnvironment, "secret-in-environment"), (.unpinnedImage, "unpinned-image"),
+            (.secretInEnvironment, "secret-in-environment"), (.secretOnCommandLine, "secret-on-command-line"),
+            (.composedEnvironment, "composed-environment"), (.invalidReleaseTask, "invalid-release-task"),
+            (.invalidOptionalSecret, "invalid-optional-secret"),
+            (.unpinnedImage, "unpinned-image"),
             (.invalidImage, "invalid-image"), (.lossyRendering, "lossy-rendering"), (.nulByte, "nul-byte"),
             (.missingFile, "missing-file"),
         ]

@@ -128,8 +128,6 @@ struct RouteValidationTests {
     @Test(arguments: [
         ("https://shop.example.com", "has a scheme"),
         ("shop.example.com/api", "has a path"),
-        ("shop.example.com:8443", "has a port"),
-        ("*.example.com", "has a wildcard, which a route cannot match on every gateway"),
         ("Shop.Example.com", "has capital letters; host names are matched in lowercase"),
         ("", "is empty"),
         ("shop..example.com", "has an empty label"),
@@ -156,9 +154,104 @@ struct RouteValidationTests {
         #expect(diagnostic.location == here(line))
     }
 
+    @Test(
+        "a wildcard other than one whole leftmost label is refused with the form that works",
+        arguments: [
+            (
+                "*.*.example.com",
+                "has a '*' other than a whole leftmost label; gateways and certificates match only that form"
+            ),
+            ("a.*.com", "has a '*' other than a whole leftmost label; gateways and certificates match only that form"),
+            (
+                "*example.com",
+                "has a '*' other than a whole leftmost label; gateways and certificates match only that form"
+            ),
+            (
+                "**.example.com",
+                "has a '*' other than a whole leftmost label; gateways and certificates match only that form"
+            ),
+            (
+                "shop.example.*",
+                "has a '*' other than a whole leftmost label; gateways and certificates match only that form"
+            ),
+        ])
+    func invalidWildcard(_ host: String, _ problem: String) throws {
+        let (api, line) = (routable().route(host, port: 8080), #line)
+        let diagnostic = try single(diagnostics(of: shop { api }, code: .invalidRouteHost))
+        #expect(diagnostic.severity == .error)
+        #expect(diagnostic.element == "service 'api'")
+        #expect(diagnostic.message == "Its route host '\(host)' \(problem).")
+        #expect(
+            diagnostic.fix
+                == "Write one '*' as the whole leftmost label, such as '*.example.com', which takes one label in its place; name deeper hosts with a route of their own."
+        )
+        #expect(diagnostic.location == here(line))
+    }
+
+    @Test("a bare '*' is refused: it would take every host")
+    func bareWildcard() throws {
+        let diagnostic = try single(
+            diagnostics(of: shop { routable().route("*", port: 8080) }, code: .invalidRouteHost))
+        #expect(
+            diagnostic.message == "Its route host '*' is a bare '*', which would take every host the gateway receives.")
+        #expect(
+            diagnostic.fix
+                == "Name the domain the wildcard covers, such as '*.example.com'; requests for hosts no route has get the gateway's unknown-host answer."
+        )
+    }
+
+    @Test(
+        "a port is refused with its own fix; an IPv6 literal is checked inside its brackets",
+        arguments: [
+            (
+                "shop.example.com:8443", "has a port",
+                "Write the host without ':port'; the gateway's published port is not part of a route."
+            ),
+            (
+                "[::1]:8080", "has a port",
+                "Write the address without ':port', as '[::1]'; the gateway's published port is not part of a route."
+            ),
+            ("[::1", "opens an IPv6 address with '[' but does not close it", "Write the address in brackets: '[::1]'."),
+            ("[::1]x", "has characters after its IPv6 address", "Write the address in brackets alone: '[::1]'."),
+            (
+                "::1", "is an IPv6 address without brackets",
+                "Write the address in brackets, as requests carry it: '[::1]'."
+            ),
+            (
+                "[::1::2]", "does not hold an IPv6 address in its brackets",
+                "Write an IPv6 address such as '[::1]' or '[2001:db8::10]', without a zone ('%eth0')."
+            ),
+            (
+                "[fe80::1%eth0]", "does not hold an IPv6 address in its brackets",
+                "Write an IPv6 address such as '[::1]' or '[2001:db8::10]', without a zone ('%eth0')."
+            ),
+            (
+                "[shop.example.com]", "does not hold an IPv6 address in its brackets",
+                "Write an IPv6 address such as '[::1]' or '[2001:db8::10]', without a zone ('%eth0')."
+            ),
+            (
+                "[]", "does not hold an IPv6 address in its brackets",
+                "Write an IPv6 address such as '[::1]' or '[2001:db8::10]', without a zone ('%eth0')."
+            ),
+            (
+                "[2001:DB8::1]",
+                "has capital letters; gateways compare an address as the text requests carry, in lowercase",
+                "Write '[2001:db8::1]'."
+            ),
+        ])
+    func invalidIPv6Host(_ host: String, _ problem: String, _ fix: String) throws {
+        let (api, line) = (routable().route(host, port: 8080), #line)
+        let diagnostic = try single(diagnostics(of: shop { api }, code: .invalidRouteHost))
+        #expect(diagnostic.message == "Its route host '\(host)' \(problem).")
+        #expect(diagnostic.fix == fix)
+        #expect(diagnostic.location == here(line))
+    }
+
     @Test(arguments: [
         "shop.example.com", "localhost", "a-b.example.com", "xn--bcher-kva.example", "api.v2.shop.example.com",
-        "1.example.com", String(repeating: "a", count: 63) + ".example.com",
+        "1.example.com", String(repeating: "a", count: 63) + ".example.com", "*.example.com", "*.localhost",
+        "*.shop.example.com", "[::1]", "[2001:db8::10]", "[::ffff:192.0.2.1]", "[1:2:3:4:5:6:7:8]", "[::]",
+        "[fe80::]",
     ])
     func validHost(_ host: String) {
         #expect(shop { routable().route(host, port: 8080) }.validate(for: .dev) == [])
@@ -177,7 +270,6 @@ struct RouteValidationTests {
         ("/api#top", "has '#', which a literal path prefix cannot hold in every gateway's configuration"),
         ("/{id}", "has '{', which a literal path prefix cannot hold in every gateway's configuration"),
         ("/a;b", "has ';', which a literal path prefix cannot hold in every gateway's configuration"),
-        ("/~user", "has '~', which a literal path prefix cannot hold in every gateway's configuration"),
         ("/$x", "has '$', which a literal path prefix cannot hold in every gateway's configuration"),
     ])
     func invalidPath(_ path: String, _ problem: String) throws {
@@ -190,7 +282,7 @@ struct RouteValidationTests {
         #expect(diagnostic.location == here(line))
     }
 
-    @Test(arguments: ["/", "/api", "/api/", "/api/v1", "/static-files_2.0", "/%7Euser", "/@scope/pkg"])
+    @Test(arguments: ["/", "/api", "/api/", "/api/v1", "/static-files_2.0", "/%7Euser", "/~user", "/@scope/pkg"])
     func validPath(_ path: String) {
         #expect(shop { routable().route("shop.example.com", path: path, port: 8080) }.validate(for: .dev) == [])
     }
@@ -380,6 +472,26 @@ struct RouteValidationTests {
         #expect(stack.validate(for: .dev).map(\.code) == [.invalidMiddleware])
     }
 
+    @Test("a rate limit passes 0 to its burst of requests without delay, and timeouts are whole seconds")
+    func delayedBurstsAndTimeouts() throws {
+        for undelayed in [nil, 0, 3, 5] {
+            let limit = RateLimit.perSecond(5, burst: 5, undelayed: undelayed)
+            #expect(shop(middlewares: [.rateLimit(limit)]).validate(for: .dev) == [])
+        }
+        let tooMany = try onlyDiagnostic(of: shop(middlewares: [.rateLimit(.perSecond(5, burst: 5, undelayed: 6))]))
+        #expect(tooMany.code == .invalidMiddleware)
+        #expect(tooMany.message.contains("lets 6 request(s) of a burst of 5 pass without delay"), "\(tooMany.message)")
+        #expect(
+            tooMany.fix
+                == "Use a number from 0 (delay every request above the rate) to the burst, or nil to pass the whole burst at once."
+        )
+        let timeouts = ProxyTimeouts(connect: .seconds(5), read: .seconds(86_400))
+        #expect(shop(middlewares: [.websockets, .timeouts(timeouts)]).validate(for: .dev) == [])
+        let short = try onlyDiagnostic(of: shop(middlewares: [.timeouts(ProxyTimeouts(read: .milliseconds(500)))]))
+        #expect(short.code == .invalidMiddleware)
+        #expect(short.message.contains("waits 500ms to read, less than a second"), "\(short.message)")
+    }
+
     @Test("stripping the prefix of a route on '/' is a warning")
     func stripPrefixOnRoot() throws {
         let (api, line) = (routable().route("shop.example.com", port: 8080, middlewares: [.stripPrefix]), #line)
@@ -482,83 +594,6 @@ struct RouteValidationTests {
         let stack = shop(middlewares: [.basicAuth(BasicAuth(users: ["hunter2"]))])
         let diagnostic = try onlyDiagnostic(of: stack)
         #expect(!diagnostic.description.contains("hunter2"), "\(diagnostic)")
-    }
-
-    // MARK: unsupported-tls
-
-    @Test func resolverOnNginx() throws {
-        let (api, line) = (
-            routable().route("shop.example.com", port: 8080, tls: .resolver("letsencrypt")), #line
-        )
-        let diagnostic = try onlyDiagnostic(of: shop(behind: Infra.nginx) { api })
-        #expect(diagnostic.severity == .error)
-        #expect(diagnostic.code == .unsupportedTLS)
-        #expect(
-            diagnostic.message
-                == "Route shop.example.com asks for certificates from an ACME resolver, which nginx does not have.")
-        #expect(
-            diagnostic.fix
-                == "Use .certificate(certificate:key:) with files mounted into the gateway, or a Traefik gateway.")
-        #expect(diagnostic.location == here(line))
-    }
-
-    @Test func certificateOnTraefik() throws {
-        let tls = RouteTLS.certificate(certificate: "/certs/shop.pem", key: "/certs/shop.key")
-        let (api, line) = (routable().route("shop.example.com", port: 8080, tls: tls), #line)
-        let diagnostic = try onlyDiagnostic(of: shop(behind: Infra.traefik) { api })
-        #expect(diagnostic.severity == .error)
-        #expect(diagnostic.code == .unsupportedTLS)
-        #expect(
-            diagnostic.message
-                == "Route shop.example.com names certificate files, which Traefik reads from its own file provider, never from a service's labels."
-        )
-        #expect(diagnostic.location == here(line))
-    }
-
-    @Test func gatewayCertificatesOnTraefikAndOnNginx() throws {
-        let (api, line) = (routable().route("shop.example.com", port: 8080, tls: .gatewayCertificates), #line)
-        #expect(shop(behind: Infra.traefik) { api }.validate(for: .dev) == [])
-        let diagnostic = try onlyDiagnostic(of: shop(behind: Infra.nginx) { api })
-        #expect(diagnostic.code == .unsupportedTLS)
-        #expect(diagnostic.fix == "Use .certificate(certificate:key:) with files mounted into the gateway.")
-        #expect(diagnostic.location == here(line))
-    }
-
-    @Test(arguments: [
-        (RouteTLS.certificate(certificate: "certs/shop.pem", key: "/etc/ssl/shop.key"), ["certs/shop.pem"]),
-        (.certificate(certificate: "/etc/ssl/shop.pem", key: "./shop.key"), ["./shop.key"]),
-        (.certificate(certificate: "shop.pem", key: "shop.key"), ["shop.pem", "shop.key"]),
-    ])
-    func relativeCertificatePathOnNginx(_ tls: RouteTLS, _ relative: [String]) {
-        let (api, line) = (routable().route("shop.example.com", port: 8080, tls: tls), #line)
-        let found = shop(behind: Infra.nginx) { api }.validate(for: .dev)
-        #expect(found.map(\.code) == relative.map { _ in .unsupportedTLS })
-        #expect(
-            found.map(\.message)
-                == relative.map {
-                    "The certificate file '\($0)' of route shop.example.com is not an absolute path in the gateway's container."
-                })
-        #expect(found.map(\.location) == relative.map { _ in here(line) })
-    }
-
-    @Test(arguments: ["", "lets encrypt", "le.prod", "le/prod"])
-    func resolverNameTraefikCannotDeclare(_ name: String) throws {
-        let (api, line) = (routable().route("shop.example.com", port: 8080, tls: .resolver(name)), #line)
-        let diagnostic = try onlyDiagnostic(of: shop(behind: Infra.traefik) { api })
-        #expect(diagnostic.code == .unsupportedTLS)
-        #expect(
-            diagnostic.message
-                == "The certificate resolver name '\(name)' of route shop.example.com is not one Traefik can declare.")
-        #expect(diagnostic.location == here(line))
-    }
-
-    @Test(arguments: [
-        (Infra.traefik, RouteTLS.resolver("letsencrypt")), (Infra.traefik, .resolver("le_prod-2")),
-        (Infra.traefik, .none), (Infra.nginx, .none),
-        (Infra.nginx, .certificate(certificate: "/etc/ssl/shop.pem", key: "/etc/ssl/shop.key")),
-    ])
-    func tlsTheGatewayServes(_ gateway: Gateway, _ tls: RouteTLS) {
-        #expect(shop(tls: tls, behind: gateway).validate(for: .dev) == [])
     }
 
     // MARK: routed-without-health-check

@@ -38,6 +38,30 @@ struct CommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
     }
 
+    @Test("render --env-example writes the variables the deployer provides, beside the rendered file")
+    func renderEnvironmentExample() async throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let deployment = Deployment(environments: [.dev]) { _ in
+            Stack("cmdtest") {
+                Service("web", image: "berth-test/busybox:1")
+                    .environment("TAG", .interpolated("${WEB_TAG:-1}"))
+                    .environment("QUEUE", .interpolated("${QUEUE_URL}"))
+            }
+        }
+        let path = tmp.path + "/.env.example"
+        #expect(
+            try await deployment.run(
+                arguments: ["render", "--env-example", path, "--directory", tmp.path]) == 0)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(
+            text.hasPrefix("# The variables stack 'cmdtest' read from the deployer's environment in environment 'dev'.")
+        )
+        #expect(text.contains("\nQUEUE_URL=\n"))
+        #expect(text.contains("\nWEB_TAG=1\n"))
+        #expect(FileManager.default.fileExists(atPath: tmp.path + "/.berth/cmdtest/dev/compose.yaml"))
+    }
+
     @Test("render writes .berth/<stack>/<env>/compose.yaml without an engine")
     func render() async throws {
         let tmp = try TemporaryDirectory()

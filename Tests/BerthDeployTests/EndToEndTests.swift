@@ -30,7 +30,7 @@ struct EndToEndTests {
                 .publish(8080, on: port)
                 .networks("front")
                 .healthCheck(
-                    .http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2)))
+                    .http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(10)))
             Service("worker", image: "berth-test/busybox:1")
                 .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
                 .environment("MODE", mode)
@@ -138,7 +138,9 @@ struct EndToEndTests {
                 .healthCheck(
                     HealthCheck(
                         .shell("echo db-not-ready-marker; exit 1"), interval: .seconds(1),
-                        timeout: .seconds(1),
+                        // Generous: under a loaded engine starting the exec alone can take
+                        // more than a second, and a timed-out check has no output to show.
+                        timeout: .seconds(10),
                         retries: 2))
             Service("app", image: "berth-test/busybox:1")
                 .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])

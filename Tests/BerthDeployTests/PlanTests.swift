@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthSwarm
 import Foundation
 import Testing
 
@@ -175,7 +176,7 @@ struct PlanTests {
         #expect(
             Set(object.keys) == [
                 "stack", "environment", "project", "orchestrator", "dnsRoutes", "services", "networks", "volumes",
-                "routes",
+                "routes", "notes",
             ])
         let services = try #require(object["services"] as? [[String: Any]])
         // `strategy` only where containers are replaced.
@@ -192,5 +193,41 @@ struct PlanTests {
         #expect(networks.first?["action"] as? String == "create")
 
         #expect(try JSONDecoder().decode(Plan.self, from: data) == plan)
+    }
+}
+
+@Suite("Plan on Swarm: drift")
+struct SwarmPlanDriftTests {
+    @Test(
+        "a service scaled away from its replicas, or with tasks that keep failing, is drift to repair; a one-shot that finished is not"
+    )
+    func drift() {
+        let stack = Stack("shop") {
+            Service("web", image: "acme/web:1").replicas(2)
+            Service("worker", image: "acme/worker:1")
+            Service("seed", image: "acme/seed:1").restart(.never)
+        }
+        let environment = Environment("prod", orchestrator: .swarm)
+        let document = SwarmRenderer().render(stack, for: environment)
+        func live(_ service: String, running: Int, desired: Int) -> LiveSwarmService {
+            LiveSwarmService(
+                name: "shop-prod_\(service)", service: service,
+                configHash: document.serviceHashes[service]?.configuration, fieldHashes: [:], running: running,
+                desired: desired)
+        }
+        let plan = Plan(
+            stack: stack, environment: environment, stackName: document.stackName, hashes: document.serviceHashes,
+            live: [
+                live("web", running: 0, desired: 0), live("worker", running: 0, desired: 1),
+                live("seed", running: 0, desired: 1),
+            ])
+        let actions = Dictionary(uniqueKeysWithValues: plan.services.map { ($0.service, $0.action) })
+        #expect(actions == ["web": .repair, "worker": .repair, "seed": .unchanged])
+        #expect(
+            plan.services.first { $0.service == "web" }?.drift == [
+                "shop-prod_web is set to 0 replica(s), the description to 2 (scaled by hand?)"
+            ])
+        #expect(plan.services.first { $0.service == "worker" }?.drift == ["0 of 1 replica(s) running"])
+        #expect(plan.hasChanges)
     }
 }

@@ -67,7 +67,7 @@ struct PluginEndToEndTests {
             failure = error
         }
 
-        let down = try await Self.deploy(["down", "--env", "dev", "--volumes"])
+        let down = try await Self.deploy(["down", "--env", "dev", "--volumes", "--yes"])
         if down.status != 0 {
             Issue.record("deploy down --volumes failed:\n\(down.output)")
             // Clean up in-process so the engine is left as it was found.

@@ -294,6 +294,115 @@ struct RolloutEndToEndTests {
         }
     }
 
+    @Test(
+        "3 deployers killed during a release task: plan still shows the change, the next up runs the task again and converges, no one-off container is left"
+    )
+    func killedDuringReleaseTask() async throws {
+        try await Self.withFixture("roll-task", port: 18480, settings: ["FIXTURE_ONLY": "web"]) { fixture in
+            let first = try await fixture.run(["up"], version: "v0", ["FIXTURE_RELEASE": "true"])
+            try #require(first.status == 0, "\(first.output)")
+            let engine = DockerEngine()
+            func oneOffs() async throws -> [String] {
+                try await engine.output([
+                    "ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=\(fixture.project)",
+                    "--filter", "label=com.docker.compose.oneoff=True",
+                ]).split(whereSeparator: \.isNewline).map(String.init)
+            }
+            let count = Self.repeats(3)
+            var problems: [String] = []
+            for round in 1...count {
+                let version = "v\(round)"
+                // The task runs for 30 s; the deployer dies while it does.
+                let running = try fixture.start(["up"], version: version, ["FIXTURE_RELEASE": "sleep 30"])
+                var started = false
+                for _ in 1...120 where !started {
+                    started = try await !oneOffs().isEmpty
+                    if !started { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                running.signal(SIGKILL)
+                _ = try await running.wait()
+                guard started else {
+                    problems.append("round \(round): the release task never started")
+                    continue
+                }
+                let pending = try await fixture.run(["plan"], version: version, ["FIXTURE_RELEASE": "true"])
+                if pending.status != 2 {
+                    problems.append(
+                        "round \(round): plan after the kill exit \(String(describing: pending.status))\n\(pending.output)"
+                    )
+                }
+                let next = try await fixture.run(["up"], version: version, ["FIXTURE_RELEASE": "true"])
+                let plan = try await fixture.run(["plan"], version: version, ["FIXTURE_RELEASE": "true"])
+                let left = try await oneOffs()
+                if next.status != 0 || plan.status != 0 || !left.isEmpty {
+                    problems.append(
+                        "round \(round): next up exit \(String(describing: next.status)), plan exit \(String(describing: plan.status)), one-off containers left: \(left)\n\(next.output)\n\(plan.output)"
+                    )
+                }
+            }
+            #expect(problems.isEmpty, "\(problems.count) of \(count) went wrong:\n\(problems.joined(separator: "\n"))")
+        }
+    }
+
+    @Test(
+        "deployers SIGKILLed at random points of a restore: the database is never half restored, no helper is left, the next restore succeeds and plan is clean"
+    )
+    func killedDuringRestore() async throws {
+        try await Self.withFixture("roll-restore", port: 18485, settings: ["FIXTURE_ONLY": "db"]) { fixture in
+            let first = try await fixture.run(["up"], version: "v0")
+            try #require(first.status == 0, "\(first.output)")
+            let engine = DockerEngine()
+            let db = try #require(try await RealEngine.containerIDs(engine, stack: fixture.stack)["db"]?.first)
+            func sql(_ statement: String) async throws -> String {
+                try await engine.output(["exec", db, "psql", "-U", "app", "-d", "app", "-tAc", statement]).trimmed
+            }
+            func helpers() async throws -> [String] {
+                try await engine.output(["ps", "--all", "--quiet", "--filter", "label=berth.helper=backup"])
+                    .split(whereSeparator: \.isNewline).map(String.init)
+            }
+            // Enough rows that pg_restore takes a moment to load them.
+            _ = try await engine.output(["exec", db, "pgbench", "-i", "-q", "-s", "3", "-U", "app", "app"])
+            let backup = try await fixture.run(["backup", "db", "--now"], version: "v0")
+            try #require(backup.status == 0, "\(backup.output)")
+            let id = try #require(
+                backup.output.split(separator: " ").first { $0.hasPrefix("db-postgres-") }.map(String.init),
+                "\(backup.output)")
+            let accounts = "300000"
+            let count = Self.repeats(4)
+            var problems: [String] = []
+            for round in 1...count {
+                // A change since the backup, which a whole restore undoes and a failed one keeps.
+                _ = try await sql("UPDATE pgbench_branches SET bbalance = \(round)")
+                let running = try fixture.start(["restore", "db", id, "--yes"], version: "v0")
+                try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500)))
+                running.signal(SIGKILL)
+                _ = try await running.wait()
+                // Never half: all of the old data or all of the archive's.
+                let rows = try await sql("SELECT count(*) FROM pgbench_accounts")
+                let balance = try await sql("SELECT max(bbalance) FROM pgbench_branches")
+                if rows != accounts || !["0", "\(round)"].contains(balance) {
+                    problems.append("round \(round): after the kill \(rows) accounts, branch balance \(balance)")
+                }
+                // The one-off containers end with their streams.
+                var left = try await helpers()
+                for _ in 1...60 where !left.isEmpty {
+                    try await Task.sleep(for: .milliseconds(500))
+                    left = try await helpers()
+                }
+                if !left.isEmpty { problems.append("round \(round): helper containers left: \(left)") }
+                let next = try await fixture.run(["restore", "db", id, "--yes"], version: "v0")
+                let after = try await sql("SELECT max(bbalance) FROM pgbench_branches")
+                let plan = try await fixture.run(["plan"], version: "v0")
+                if next.status != 0 || after != "0" || plan.status != 0 {
+                    problems.append(
+                        "round \(round): next restore exit \(String(describing: next.status)), balance \(after), plan exit \(String(describing: plan.status))\n\(next.output)\n\(plan.output)"
+                    )
+                }
+            }
+            #expect(problems.isEmpty, "\(problems.count) of \(count) went wrong:\n\(problems.joined(separator: "\n"))")
+        }
+    }
+
     @Test("SIGTERM stops up cleanly: exit 143, the lock is free, and the next up converges")
     func terminatedDeployer() async throws {
         try await Self.withFixture("roll-term", port: 18460, settings: ["FIXTURE_ONLY": "web,pinned"]) { fixture in
@@ -350,6 +459,14 @@ struct RolloutEndToEndTests {
             #expect(plan.status == 2, "\(plan.output)")
             #expect(plan.output.contains("~ web: update (configs)"), "\(plan.output)")
             #expect(plan.output.contains("stubborn: unchanged") && plan.output.contains("pinned: unchanged"))
+            // The same plan as a diagram, read from the engine: only `web` is marked as updated.
+            let drawn = try await fixture.run(["plan", "--diagram"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
+            #expect(drawn.status == 2, "\(drawn.output)")
+            let marked = drawn.output.split(separator: "\n").filter {
+                $0.hasPrefix("    class ") && $0.hasSuffix(" update")
+            }
+            #expect(
+                marked.count == 1 && marked[0].contains("web") && !marked[0].contains("stubborn"), "\(drawn.output)")
             let up = try await fixture.run(["up"], version: "v0", ["FIXTURE_CONFIG": "hello again"])
             #expect(up.status == 0, "\(up.output)")
             let after = try await RealEngine.containerIDs(engine, stack: fixture.stack)

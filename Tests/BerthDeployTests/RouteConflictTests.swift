@@ -142,6 +142,34 @@ struct RouteConflictTests {
             ])
     }
 
+    @Test("a wildcard and an exact host of different stacks are no conflict; the plan says the exact one wins")
+    func wildcardAndExactHostOfAnotherStack() {
+        let tenants = Self.app("tenants", routes: [("*.acme.test", "/")])
+        let billing = Self.live("billing", "prod", "billing.acme.test", "/")
+        let deeper = Self.live("blog", "prod", "a.blog.acme.test", "/")
+        #expect(RouteConflicts.diagnostics(of: tenants, for: .dev, live: [billing, deeper], target: "t").isEmpty)
+        let changes = Plan.routeChanges(of: tenants, for: .dev, live: [billing, deeper])
+        #expect(
+            changes.map(\.note) == [
+                "exact hosts win over this wildcard, so it does not take billing.acme.test of stack 'billing' (prod)"
+            ])
+
+        let shop = Self.app("shop", routes: [("shop.acme.test", "/api"), ("acme.test", "/")])
+        let wildcard = Self.live("tenants", "prod", "*.acme.test", "/")
+        let exact = Plan.routeChanges(of: shop, for: .dev, live: [wildcard])
+        #expect(
+            exact.map(\.note) == [
+                "this exact host wins over the wildcard *.acme.test of stack 'tenants' (prod), which no longer takes it",
+                nil,
+            ])
+        var plan = Plan(stack: Stack("shop") {}, environment: .dev, stackName: "shop-dev", hashes: [:], live: [])
+        plan.routes = exact
+        #expect(
+            plan.summary.contains(
+                "  + route shop.acme.test/api -> web:8080: create\n      note: this exact host wins over the wildcard *.acme.test of stack 'tenants' (prod), which no longer takes it"
+            ))
+    }
+
     @Test func aRouteLabelSurvivesTheRoundTripWithEveryMiddleware() throws {
         let route = Route(
             host: "acme.test", pathPrefix: "/admin", port: 9000,

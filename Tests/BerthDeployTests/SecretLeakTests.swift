@@ -13,8 +13,11 @@ struct SecretLeakTests {
             Secret("api_key", .environment("LEAKTEST_API_KEY"))
             Secret.generated("session")
             Service("api", image: "berth-test/busybox:1")
+                .entrypoint([])
                 .command(["sh", "-c", "sleep 3600"])
                 .environment("MODE", "normal")
+                // Composed in the container at start: the value must stay out of everything here.
+                .environment("UPSTREAM_URL", .composed("https://client:\(secret: "api_key")@upstream.example/v1"))
                 .secret("api_key", pathVariable: "API_KEY_FILE")
                 .secret("session")
                 .networks("backend")
@@ -28,7 +31,9 @@ struct SecretLeakTests {
         }
     }
 
-    @Test("an environment secret's value appears in no argv, no rendered file and no console output")
+    @Test(
+        "an environment secret's value, also composed into a variable, appears in no argv, no rendered file, no plan and no console output"
+    )
     func secretNeverLeaks() async throws {
         let tmp = try TemporaryDirectory()
         defer { tmp.remove() }
@@ -46,6 +51,8 @@ struct SecretLeakTests {
 
         let plan = try await deployer.up(prepared, timeout: .seconds(10))
         #expect(plan.services.map(\.action) == [.create, .create])
+        #expect(!String(decoding: try JSONEncoder().encode(plan), as: UTF8.self).contains(marker))
+        #expect(!plan.summary.contains(marker))
         // Compose only creates and starts: a start-first call and a stop-first call (a host port).
         let ups = fake.composeUps
         #expect(!ups.isEmpty)
@@ -70,7 +77,12 @@ struct SecretLeakTests {
         let compose = try String(
             contentsOf: Workspace(root: tmp.url).composeFile(stack: "leaktest", environment: "dev"),
             encoding: .utf8)
-        #expect(compose.contains("./secrets/api_key"))
+        // The document names the variable `docker compose` reads the value from, never a path.
+        #expect(compose.contains("environment: \"BERTH_SECRET_api_key\""))
+        #expect(!compose.contains("./secrets/"))
+        // The composed variable is the shim's, from the secret's file at start.
+        #expect(compose.contains("berth_secret_1=$$(cat '/run/secrets/api_key')"))
+        #expect(!compose.contains("UPSTREAM_URL:"))
 
         for call in fake.calls {
             #expect(

@@ -117,7 +117,8 @@ struct SharedInfrastructureEndToEndTests {
             let listing = try await runProcess([berth.path, "routes"], timeout: .seconds(30))
             #expect(listing.status == 0, "\(listing.output)")
             for line in [
-                "behindy.localhost -> behindy-front (dev) front:3000  [behindy-front-dev-front-1]",
+                "Gateway behindy-ops/nginx (dev), ",
+                "  behindy.localhost -> behindy-front (dev) front:3000  [behindy-front-dev-front-1]",
                 "behindy.localhost/api -> behindy-back (dev) api:8080  [behindy-back-dev-api-1]",
                 "behindy.localhost/llm -> behindy-story (dev) llm:8000  [behindy-story-dev-llm-1]",
             ] {
@@ -189,7 +190,7 @@ struct SharedInfrastructureEndToEndTests {
 
         // Apps first, the shared infrastructure last, as an operator would.
         for package in Self.packages.reversed() {
-            let down = try await Self.deploy(package, ["down", "--env", "dev", "--volumes"])
+            let down = try await Self.deploy(package, ["down", "--env", "dev", "--volumes", "--yes"])
             if down.status != 0 { Issue.record("deploy down of \(package) failed:\n\(down.output)") }
         }
         for stack in Self.packages {

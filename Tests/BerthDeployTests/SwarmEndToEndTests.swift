@@ -39,7 +39,7 @@ struct SwarmEndToEndTests {
                 .replicas(2)
                 .endpointMode(.dnsrr)
                 .healthCheck(
-                    .http(port: 8080, path: healthPath, interval: .seconds(1), timeout: .seconds(2), retries: 2)
+                    .http(port: 8080, path: healthPath, interval: .seconds(1), timeout: .seconds(10), retries: 2)
                 )
                 .updatePolicy(
                     UpdatePolicy(
@@ -55,8 +55,10 @@ struct SwarmEndToEndTests {
                     .deployMode(.global)
                     .endpointMode(.dnsrr)
                 Service("worker", image: "berth-test/busybox:1")
+                    .entrypoint([])
                     .command(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"])
                     .secret("token", pathVariable: "TOKEN_FILE")
+                    .environment("AUTHORIZATION", .composed("Bearer \(secret: "token")"))
                     .networks("front")
                     .endpointMode(.dnsrr)
                     .healthCheck(HealthCheck(.shell("test -s /run/secrets/token"), interval: .seconds(1)))
@@ -154,6 +156,22 @@ struct SwarmEndToEndTests {
         }
     }
 
+    /// The worker's program (PID 1 of its task) has `AUTHORIZATION` composed from the secret
+    /// its task mounts; `docker inspect` of the task's container does not have the value.
+    static func expectComposedToken(of stack: String) async throws {
+        let engine = DockerEngine()
+        let service = "\(stack)-dev_worker"
+        let ids = try await engine.output([
+            "ps", "--quiet", "--filter", "label=com.docker.swarm.service.name=\(service)",
+        ])
+        let container = try #require(ids.split(whereSeparator: \.isNewline).first.map(String.init))
+        let token = try await engine.output(["exec", container, "cat", "/run/secrets/token"])
+        #expect(token.count == 24)
+        let environ = try await engine.output(["exec", container, "sh", "-c", "tr '\\0' '\\n' < /proc/1/environ"])
+        #expect(environ.contains("AUTHORIZATION=Bearer \(token)\n"), "\(environ)")
+        #expect(try await !engine.output(["inspect", container]).contains(token))
+    }
+
     @Test("rotating a generated secret rolls a new version out and removes the old one; a removed service is pruned")
     func rotateAndPrune() async throws {
         try RealEngine.require()
@@ -166,6 +184,7 @@ struct SwarmEndToEndTests {
             try await deployer.up(prepared, timeout: .seconds(120))
             let before = try await Self.secrets(of: name)
             #expect(before.count == 1)
+            try await Self.expectComposedToken(of: name)
 
             // A second machine (another package folder) finds the same version in the Swarm.
             let elsewhere = try TemporaryDirectory("berth-swarm")
@@ -178,6 +197,8 @@ struct SwarmEndToEndTests {
             let after = try await Self.secrets(of: name)
             #expect(after.count == 1)
             #expect(after != before)
+            // The new task composed its variable from the new version.
+            try await Self.expectComposedToken(of: name)
 
             let pruned = try deployer.prepare(Self.stack(name, withWorker: false), for: Self.swarmDev)
             let plan = try await deployer.up(pruned, timeout: .seconds(120))

@@ -44,7 +44,7 @@ struct SwarmGatewayEndToEndTests {
                 .networks("edge")
                 .expose(8080)
                 .endpointMode(.dnsrr)
-                .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2)))
+                .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(10)))
                 .route(Self.host, port: 8080)
         }
         let ownerDeployer = SwarmEndToEndTests.deployer(root: tmp.url.appending(path: "edge"), label: owner)
@@ -61,7 +61,9 @@ struct SwarmGatewayEndToEndTests {
                 try await sync.sync(gateway)
                 let live = try await DockerEngine().liveRoutes(servedOn: network.engineName)
                 #expect(live.first { $0.stack == app }?.servers == ["\(app)-dev_web"])
-                let page = await LoopbackHTTP.poll(port: Self.port, host: Self.host, path: "/") {
+                // A new Swarm task is reachable through its service's address only once the
+                // engine's load balancer has it, which takes longer on a busy machine.
+                let page = await LoopbackHTTP.poll(port: Self.port, host: Self.host, path: "/", attempts: 60) {
                     $0.status == 200
                 }
                 #expect(page?.body.contains("swarm app") == true, "\(String(describing: page))")

@@ -69,25 +69,38 @@ struct NginxRefereeTests {
     }
 
     @Test(
-        "nginx -t fails when an upstream host does not resolve, so the referee resolves them",
+        "nginx -t fails when a server of an upstream group does not resolve, but loads a single server resolved per request",
         .enabled(if: NginxTools.shouldRun, NginxTools.skip))
     func unresolvedUpstreamsFail() async throws {
         try NginxTools.requireAvailable()
-        let routes = nginx.routesConfiguration([
+        func test(_ routes: NginxRoutesConfiguration) async throws -> ExternalTool.Output {
+            try await NginxReferee.test(
+                files: [
+                    NginxGateway.mainConfigurationPath: nginx.mainConfiguration(),
+                    NginxGateway.activeDirectory + "/" + NginxGateway.routesFileName: routes.routesFile,
+                ],
+                configuration: NginxGateway.mainConfigurationPath, hosts: [])
+        }
+        let group = nginx.routesConfiguration([
             GatewayRoute(
                 route: Route(host: "a.example.com", port: 80, location: NginxFixtures.at(1)),
-                stack: "a", environment: "dev", service: "web", servers: ["a-dev-web-1"])
+                stack: "a", environment: "dev", service: "web", servers: ["a-dev-web-1", "a-dev-web-2"])
         ])
-        let output = try await NginxReferee.test(
-            files: [
-                NginxGateway.mainConfigurationPath: nginx.mainConfiguration(),
-                NginxGateway.activeDirectory + "/" + NginxGateway.routesFileName: routes.routesFile,
-            ],
-            configuration: NginxGateway.mainConfigurationPath, hosts: [])
+        let output = try await test(group)
         #expect(output.status != 0)
         let refusal = #"host not found in upstream "a-dev-web-1:80""#
         #expect(output.stderr.contains(refusal), "\(output.stderr)")
-        try await NginxReferee.requireAccepted(routes, gateway: nginx)
+        try await NginxReferee.requireAccepted(group, gateway: nginx)
+
+        // A stopped container's name does not resolve: the gateway must still start.
+        let single = nginx.routesConfiguration([
+            GatewayRoute(
+                route: Route(host: "a.example.com", port: 80, location: NginxFixtures.at(2)),
+                stack: "a", environment: "dev", service: "web", servers: ["a-dev-web-1"])
+        ])
+        #expect(single.resolvedHosts.isEmpty)
+        let loaded = try await test(single)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
     @Test(
@@ -106,9 +119,16 @@ struct NginxRefereeTests {
                         .securityHeaders(headers), .stripPrefix,
                         .forwardAuth(ForwardAuth(address: "https://auth.internal:8443", responseHeaders: ["X-User"])),
                     ], location: NginxFixtures.at(1)),
-                stack: "odd", environment: "dev", service: "svc.v2", servers: ["odd_dev_svc.1.xyz"])
+                stack: "odd", environment: "dev", service: "svc.v2", servers: ["odd_dev_svc.1.xyz"]),
+            // `~` as part of a path, never as nginx's regex modifier.
+            GatewayRoute(
+                route: Route(
+                    host: "odd.example.com", pathPrefix: "/~user", port: 80, middlewares: [.stripPrefix],
+                    location: NginxFixtures.at(2)),
+                stack: "odd", environment: "dev", service: "home", servers: ["odd_dev_home.1.xyz"]),
         ])
         #expect(routes.diagnostics.isEmpty, "\(routes.diagnostics)")
+        #expect(routes.routesFile.contains("/~user"))
         try await NginxReferee.requireAccepted(routes, gateway: nginx)
     }
 

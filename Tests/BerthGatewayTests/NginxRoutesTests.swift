@@ -17,10 +17,10 @@ struct NginxRoutesTests {
         #expect(htpasswd.name.hasPrefix("basic-auth-") && htpasswd.name.hasSuffix(".htpasswd"))
         #expect(htpasswd.content == "alice:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nbob:$apr1$x$y\n")
         #expect(routes.routesFile.contains("auth_basic_user_file \(NginxGateway.activeDirectory)/\(htpasswd.name);"))
+        // Routes with one server resolve it per request; nginx resolves the others when it loads.
         #expect(
             routes.resolvedHosts == [
-                "admin-prod-panel-1", "blog-staging-ghost-1", "chat_ws.1.abc", "chat_ws.2.def", "oauth2-proxy",
-                "ops-prod-grafana-1", "shop-prod-api-1", "shop-prod-api-2", "shop-prod-api-v2-1", "shop-prod-web-1",
+                "chat_ws.1.abc", "chat_ws.2.def", "oauth2-proxy", "shop-prod-api-1", "shop-prod-api-2",
             ])
         #expect(routes.diagnostics.isEmpty, "\(routes.diagnostics)")
     }
@@ -74,9 +74,26 @@ struct NginxRoutesTests {
     @Test func stripPrefixPassesAURIAndOtherRoutesPassTheRequestURI() {
         let text = nginx.routesConfiguration(NginxFixtures.representative).routesFile
         #expect(text.contains("proxy_pass http://shop-prod-api-8080/;"))
-        #expect(text.contains("proxy_pass http://ops-prod-grafana-3000/;"))
-        #expect(text.contains("proxy_pass http://shop-prod-web-3000;"))
-        #expect(text.contains("proxy_pass http://shop-prod-api-v2-8080;"))
+        // One server: resolved per request, and the prefix stripped by a rewrite.
+        #expect(text.contains("set $berth_upstream ops-prod-grafana-1;"))
+        #expect(
+            text.contains("rewrite \"^/grafana(?:/(.*))?$\" /$1 break;")
+                || text.contains("rewrite ^/grafana(?:/(.*))?$ /$1 break;"))
+        #expect(text.contains("proxy_pass http://$berth_upstream:3000;"))
+        #expect(text.contains("set $berth_upstream shop-prod-web-1;"))
+        #expect(text.contains("set $berth_upstream shop-prod-api-v2-1;"))
+        #expect(!text.contains("upstream shop-prod-web-3000"))
+    }
+
+    @Test func aRouteWithOneServerResolvesItPerRequestAndSeveralServersFormAnUpstream() {
+        let routes = nginx.routesConfiguration(NginxFixtures.representative)
+        let outline = NginxOutline(routes.routesFile)
+        #expect(outline.directives("resolver").map(\.text) == ["resolver 127.0.0.11 valid=5s ipv6=off"])
+        #expect(outline.directives("resolver").allSatisfy { $0.depth == 0 })
+        #expect(
+            Set(outline.directives("upstream").map(\.text)) == [
+                "upstream shop-prod-api-8080 {", "upstream chat-prod-ws-4000 {",
+            ])
     }
 
     @Test func securityHeadersAreRepeatedInEveryLocationOfTheRoute() {

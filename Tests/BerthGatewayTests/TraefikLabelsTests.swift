@@ -49,6 +49,70 @@ struct TraefikLabelsTests {
         #expect(web.deploy.labels.isEmpty)
     }
 
+    /// Traefik 3.7's redirectscheme without a port sends `http://h:32080/` to `https://h/`
+    /// (seen on the wire), so a gateway published elsewhere than 443 names its HTTPS port.
+    @Test("a redirect to HTTPS keeps the gateway's HTTPS port when it is not 443")
+    func redirectKeepsAnHTTPSPortOtherThan443() throws {
+        func redirect(httpsPort: Int?) throws -> [String] {
+            let gateway = Gateway.traefik(network: Fixtures.edge, httpsPort: httpsPort)
+            let stack = Stack("shop") {
+                gateway
+                Service("web", image: "ghcr.io/acme/shop:1.0").expose(8080).networks("edge")
+                    .route("shop.localhost", port: 8080, tls: .gatewayCertificates, middlewares: [.redirectToHTTPS])
+            }
+            let web = try Self.service("web", of: TraefikLabels.apply(to: stack, for: Fixtures.compose))
+            return Self.pairs(web.labels).filter { $0.contains(".redirectscheme.") }
+        }
+        #expect(
+            try redirect(httpsPort: 32443) == [
+                "traefik.http.middlewares.shop-dev-web-0-redirect-https.redirectscheme.scheme=https",
+                "traefik.http.middlewares.shop-dev-web-0-redirect-https.redirectscheme.port=32443",
+                "traefik.http.middlewares.shop-dev-web-0-redirect-https.redirectscheme.permanent=true",
+            ])
+        for port in [nil, 443] {
+            #expect(try redirect(httpsPort: port).allSatisfy { !$0.contains(".port=") })
+        }
+    }
+
+    @Test("a wildcard host is a one-label HostRegexp whose routers rank below every exact host")
+    func wildcardHost() throws {
+        let stack = Stack("tenants") {
+            Fixtures.gateway
+            Service("app", image: "ghcr.io/acme/tenants:1.0").expose(8080).networks("edge")
+                .healthCheck(.http(port: 8080))
+                .route(
+                    "*.example.com", path: "/api", port: 8080, tls: .resolver("letsencrypt"),
+                    middlewares: [.redirectToHTTPS])
+        }
+        #expect(stack.validate(for: Fixtures.compose) == [])
+        let applied = TraefikLabels.apply(to: stack, for: Fixtures.compose)
+        #expect(TraefikValidation.diagnostics(of: applied, for: Fixtures.compose) == [])
+        let rule = "HostRegexp(`^[^.]+\\.example\\.com$`) && (Path(`/api`) || PathPrefix(`/api/`))"
+        let labels = Self.pairs(try Self.service("app", of: applied).labels)
+        #expect(labels.contains("traefik.http.routers.tenants-dev-app-0.rule=\(rule)"))
+        #expect(labels.contains("traefik.http.routers.tenants-dev-app-0.priority=\(rule.count - 1_000_000)"))
+        #expect(labels.contains("traefik.http.routers.tenants-dev-app-0-http.rule=\(rule)"))
+        #expect(labels.contains("traefik.http.routers.tenants-dev-app-0-http.priority=\(rule.count - 1_000_000)"))
+    }
+
+    @Test("an exact host and an IPv6 literal keep Traefik's default priority; the literal loses its brackets")
+    func exactAndIPv6Hosts() throws {
+        let stack = Stack("local") {
+            Fixtures.gateway
+            Service("app", image: "ghcr.io/acme/local:1.0").expose(8080).networks("edge")
+                .healthCheck(.http(port: 8080))
+                .route("[::1]", port: 8080)
+                .route("b.example.com", port: 8080)
+        }
+        #expect(stack.validate(for: Fixtures.compose) == [])
+        let applied = TraefikLabels.apply(to: stack, for: Fixtures.compose)
+        #expect(TraefikValidation.diagnostics(of: applied, for: Fixtures.compose) == [])
+        let labels = Self.pairs(try Self.service("app", of: applied).labels)
+        #expect(labels.contains("traefik.http.routers.local-dev-app-0.rule=Host(`::1`)"))
+        #expect(labels.contains("traefik.http.routers.local-dev-app-1.rule=Host(`b.example.com`)"))
+        #expect(!labels.contains { $0.contains(".priority=") })
+    }
+
     @Test func theGatewaysOwnCertificatesAreTLSWithoutAResolver() throws {
         let stack = Stack("dev-tools") {
             Gateway.traefik(network: SharedNetwork("edge", engineName: "acme_edge", owner: "acme-infra"))
@@ -72,10 +136,11 @@ struct TraefikLabelsTests {
         let stack = TraefikLabels.apply(to: Fixtures.shop(), for: Fixtures.compose)
         let labels = Dictionary(
             uniqueKeysWithValues: try Self.service("api", of: stack).labels.map { ($0.key, $0.value) })
-        // `/api/` matches what `/api` matches; PathPrefix is literal in v3, so no trailing slash.
+        // `/api/` matches what `/api` matches: `/api` and what is under `/api/`, never `/apis`,
+        // as on nginx and Caddy (seen on the wire: a bare PathPrefix(`/api`) takes `/apis`).
         #expect(
             labels["traefik.http.routers.shop-dev-api-0.rule"]
-                == "Host(`shop.example.com`) && PathPrefix(`/api`)")
+                == "Host(`shop.example.com`) && (Path(`/api`) || PathPrefix(`/api/`))")
         #expect(
             labels["traefik.http.routers.shop-dev-api-0.middlewares"]
                 == "shop-dev-api-0-strip-prefix,shop-dev-api-0-forward-auth,shop-dev-api-0-max-body-size")

@@ -271,10 +271,71 @@ struct TraefikValidationTests {
             Service("web", image: "nginx:1.27").expose(80).networks("edge")
                 .route("shop.example.com", port: 80, middlewares: [.redirectToHTTPS])
         }
-        let diagnostics = TraefikValidation.diagnostics(
-            of: TraefikLabels.apply(to: stack, for: Fixtures.compose), for: Fixtures.compose)
+        let resolved = TraefikLabels.apply(to: stack, for: Fixtures.compose)
+        #expect(TraefikValidation.diagnostics(of: resolved, for: Fixtures.compose) == [])
+        let diagnostics = TraefikGateway(Fixtures.gateway).diagnostics(of: stack, for: Fixtures.compose)
         #expect(diagnostics.map(\.code) == [.traefikRedirectWithoutTLS])
         #expect(try #require(diagnostics.first).severity == .warning)
+    }
+
+    /// Traefik 3.7 answers 401 to a SHA-crypt entry whatever the password (checked on the wire:
+    /// bcrypt, apr1, `$1$` and `{SHA}` entries let their users in), while Berth's route check,
+    /// made for nginx, accepts it.
+    @Test func shaCryptPasswordHashesAreRefusedForTraefik() throws {
+        let sha512 =
+            "ops:$6$5WvveJ1NOp8GNluL$Eom9CRwlELW.TY.i7itPwCmVgQlcOmx.9MBJVrXbyD033ySkuv9fdbQF7uzt5E.Kw0Lou2qLuTiROwLmWeI3z/"
+        let sha256 = "dev:$5$VU/wfatSconWZHyz$8pxBDooF4SlgHSLbbTJpY5O7jQFOxBoeni3wdEYFUz0"
+        let labelled = Self.web().label(
+            "traefik.http.middlewares.auth.basicauth.users",
+            [Fixtures.adminEntry, sha512, sha256].joined(separator: ","),
+            fileID: "Shop/Stack.swift", line: 7)
+        let diagnostics = TraefikValidation.diagnostics(of: Self.stack(labelled), for: Fixtures.compose)
+        #expect(diagnostics.map(\.code) == [.traefikUnsupportedPasswordHash, .traefikUnsupportedPasswordHash])
+        let first = try #require(diagnostics.first)
+        #expect(first.severity == .error)
+        #expect(first.message.contains("user 'ops'") && !first.message.contains("5WvveJ1NOp8GNluL"))
+        #expect(first.fix.contains("htpasswd -nB ops"))
+        #expect(first.location == SourceLocation(fileID: "Shop/Stack.swift", line: 7))
+        #expect(
+            Self.codes(Self.web().label("traefik.http.middlewares.auth.basicauth.users", Fixtures.adminEntry)).isEmpty)
+
+        // On a route, the Traefik gateway refuses it; the model's own check passes it, for nginx.
+        let (route, line) = (BasicAuth(users: [Fixtures.adminEntry, sha512]), #line)
+        let stack = Stack("shop") {
+            Fixtures.gateway
+            Service("web", image: "nginx:1.27").expose(80).networks("edge")
+                .route("admin.example.com", port: 80, middlewares: [.basicAuth(route)], line: line)
+        }
+        #expect(stack.validate(for: Fixtures.compose).filter { $0.severity == .error }.isEmpty)
+        let refused = TraefikGateway(Fixtures.gateway).diagnostics(of: stack, for: Fixtures.compose)
+        #expect(refused.map(\.code) == [.traefikUnsupportedPasswordHash])
+        #expect(refused.first?.location?.line == line)
+        #expect(refused.first?.message.contains("route admin.example.com") == true)
+        // The dashboard's users are labels of the Traefik service.
+        let traefik = Traefik.service(
+            gateway: Fixtures.gateway, image: "traefik:v3.7", dashboardHost: "traefik.example.com",
+            dashboardUsers: BasicAuth(users: [sha512]), for: Fixtures.compose)
+        #expect(Self.codes(traefik) == [.traefikUnsupportedPasswordHash])
+    }
+
+    @Test func routeOptionsTraefikLabelsCannotCarryAreWarnings() throws {
+        func diagnostics(_ middlewares: [Middleware]) -> [Diagnostic] {
+            let stack = Stack("shop") {
+                Fixtures.gateway
+                Service("web", image: "nginx:1.27").expose(80).networks("edge")
+                    .route("shop.example.com", port: 80, middlewares: middlewares)
+            }
+            return TraefikGateway(Fixtures.gateway).diagnostics(of: stack, for: Fixtures.compose)
+        }
+        let ignored = diagnostics([
+            .websockets, .timeouts(ProxyTimeouts(read: .seconds(86_400))),
+            .rateLimit(.perSecond(2, burst: 4, undelayed: 0)),
+        ])
+        #expect(ignored.map(\.code) == [.traefikIgnoredRouteOption, .traefikIgnoredRouteOption])
+        #expect(ignored.allSatisfy { $0.severity == .warning })
+        #expect(try #require(ignored.last).message.contains("answers the rest 429"))
+        // A burst passed at once is what Traefik does.
+        #expect(diagnostics([.websockets, .rateLimit(.perSecond(2, burst: 4))]).isEmpty)
     }
 
     // MARK: Berth's own labels
@@ -308,6 +369,53 @@ struct TraefikValidationTests {
             let diagnostics = TraefikValidation.diagnostics(
                 of: TraefikLabels.apply(to: stack, for: environment), for: environment)
             #expect(diagnostics.isEmpty, "\(environment): \(diagnostics)")
+        }
+    }
+
+    // Each case below was checked against Traefik 3.7.15 (TraefikEndToEndTests runs them).
+
+    @Test(
+        "arguments Traefik refuses when it builds the router",
+        arguments: [
+            "Path(`api`)", "PathPrefix(`v1/`)", "ClientIP(`10.0.0.300`)", "ClientIP(`nope`)", "ClientIP(`10.0.0.0/33`)",
+            "PathRegexp(`^/a/[0-9`)", "HostRegexp(`(a`)", "HeaderRegexp(`X-A`, `*a`)", "QueryRegexp(`q`, `a{2,1}`)",
+        ])
+    func invalidMatcherArguments(_ rule: String) {
+        let service = Self.web().label("traefik.http.routers.x.rule", rule)
+        #expect(Self.codes(service) == [.traefikInvalidMatcherArgument], "\(rule)")
+    }
+
+    @Test(
+        "arguments Traefik accepts",
+        arguments: [
+            "ClientIP(`192.0.2.7`)", "ClientIP(`2001:db8::/32`)", "ClientIP(`10.0.0.0/8`)", "QueryRegexp(`id`)",
+            "QueryRegexp(`id`, `^[0-9]{1,6}$`)", "PathRegexp(`^/items/[0-9]+$`)",
+        ])
+    func validMatcherArguments(_ rule: String) {
+        #expect(Self.codes(Self.web().label("traefik.http.routers.x.rule", rule)).isEmpty, "\(rule)")
+    }
+
+    @Test(
+        "a word where Traefik reads a number",
+        arguments: [
+            ("traefik.http.routers.x.priority", "high"), ("traefik.http.middlewares.m.ratelimit.average", "ten"),
+            ("traefik.http.middlewares.m.inflightreq.amount", "1.5"),
+            ("traefik.http.services.x.loadbalancer.server.port", "http"),
+        ])
+    func invalidValues(_ key: String, _ value: String) {
+        #expect(Self.codes(Self.web().label(key, value)) == [.traefikInvalidValue], "\(key)=\(value)")
+        #expect(Self.codes(Self.web().label(key, "42")).isEmpty)
+    }
+
+    @Test("options v3 still reads though deprecated, and keys without a field, are warnings")
+    func warningsNotErrors() {
+        for key in [
+            "traefik.http.middlewares.x.headers.sslredirect", "traefik.http.middlewares.x.stripprefix.forceslash",
+            "traefik.http.routers.x",
+        ] {
+            let diagnostics = TraefikValidation.diagnostics(
+                of: Self.stack(Self.web().label(key, "true")), for: Fixtures.compose)
+            #expect(diagnostics.map(\.severity) == [.warning], "\(key): \(diagnostics)")
         }
     }
 }

@@ -202,7 +202,7 @@ struct DialectTests {
             #expect(labels?["berth.config-hash"] == .string(hash.configuration))
             #expect(labels?["berth.field-hashes"] == .string(hash.fieldsLabel))
         }
-        #expect(Set(hash.fields.keys) == ["image", "labels", "deploy"])
+        #expect(Set(hash.fields.keys) == ["image", "labels", "deploy", "cap_drop", "cap_add"])
     }
 
     @Test("a reserved label key is an error and is not written")

@@ -77,18 +77,27 @@ struct StackFileExpectations {
         same(node["user"]?.string, service.user, "\(name) user")
         same(node["working_dir"]?.string, service.workingDirectory, "\(name) working_dir")
         same(node["read_only"]?.string, service.readOnlyRootFilesystem ? "true" : nil, "\(name) read_only")
-        same(
-            node["cap_drop"]?.strings, service.droppedCapabilities.isEmpty ? nil : service.droppedCapabilities,
-            "\(name) cap_drop")
+        if let capabilities = service.effectiveCapabilities {
+            same(node["cap_drop"]?.strings, ["ALL"], "\(name) cap_drop")
+            let added = capabilities.filter { !service.droppedCapabilities.contains($0) }
+            same(node["cap_add"]?.strings, added.isEmpty ? nil : added, "\(name) cap_add")
+        } else {
+            same(
+                node["cap_drop"]?.strings, service.droppedCapabilities.isEmpty ? nil : service.droppedCapabilities,
+                "\(name) cap_drop")
+        }
+        same(node["security_opt"], nil, "\(name) has no security options: Swarm services have none")
         same(node["depends_on"], nil, "\(name) depends_on is dropped")
         same(node["restart"], nil, "\(name) restart is dropped for deploy.restart_policy")
 
         var environment: [String: String] = [:]
         for variable in service.environment {
             switch variable.value {
-            case .literal(let text), .sensitive(let text): environment[variable.key] = text
+            case .literal(let text), .sensitive(let text), .notSecret(let text): environment[variable.key] = text
             // The referee runs without the variable, so the loader substitutes its default.
             case .interpolated(let text): environment[variable.key] = Self.defaultOfInterpolation(text)
+            // Composed in the container at start: never in the service's configuration.
+            case .composed: break
             }
         }
         for mount in service.secrets {

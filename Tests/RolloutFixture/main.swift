@@ -17,6 +17,14 @@ import Foundation
 // Routes: web.<stack>.localhost and stubborn.<stack>.localhost.
 // FIXTURE_ONLY     the services to describe, comma-separated (default: all); without
 //                  `gateway` there is no gateway and no route
+// FIXTURE_RELEASE  a shell command `web` runs as its release task (default: none)
+// FIXTURE_GATEWAY  the gateway's kind: `nginx` (default) or `caddy`, whose HTTPS port is
+//                  FIXTURE_PORT + 2
+// FIXTURE_GATEWAY_STACK  the stack that owns the gateway (default: this one); when another
+//                  stack owns it, this one is an app repository routed through it
+// FIXTURE_WEB_IMAGE the image of `web` (default berth-test/busybox:1)
+// `db`, described only when FIXTURE_ONLY names it: PostgreSQL (berth-test/postgres:15) with a
+// backup policy, for the backup benchmark; FIXTURE_BACKUP_KEY=1 encrypts its backups
 
 let settings = ProcessInfo.processInfo.environment
 let name = settings["FIXTURE_STACK"] ?? "rollout"
@@ -26,12 +34,19 @@ let broken = settings["FIXTURE_BROKEN"] == "1"
 let crashes = settings["FIXTURE_CRASH"] == "1"
 let replicas = Int(settings["FIXTURE_REPLICAS"] ?? "") ?? 1
 let motd = settings["FIXTURE_CONFIG"] ?? "welcome"
+let releaseTask = settings["FIXTURE_RELEASE"]
 let only = settings["FIXTURE_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
 func described(_ service: String) -> Bool { only?.contains(service) ?? true }
-let routed = described("gateway")
+let gatewayOwner = settings["FIXTURE_GATEWAY_STACK"] ?? name
+let ownsGateway = gatewayOwner == name
+let routed = !ownsGateway || described("gateway")
 
-let network = SharedNetwork("edge", engineName: "\(name)_edge", owner: name)
-let gateway = Gateway.nginx(service: "gateway", network: network)
+let network = SharedNetwork("edge", engineName: "\(gatewayOwner)_edge", owner: gatewayOwner)
+let isCaddy = settings["FIXTURE_GATEWAY"] == "caddy"
+let gateway =
+    isCaddy
+    ? Gateway.caddy(service: "gateway", network: network, httpsPort: port + 2)
+    : Gateway.nginx(service: "gateway", network: network)
 
 /// Writes VERSION into the page it serves, then serves it.
 func server(trapsTerm: Bool) -> [String] {
@@ -45,7 +60,7 @@ func server(trapsTerm: Bool) -> [String] {
 }
 
 func web() -> Service {
-    var service = Service("web", image: "berth-test/busybox:1")
+    var service = Service("web", image: Image(settings["FIXTURE_WEB_IMAGE"] ?? "berth-test/busybox:1"))
         .command(crashes ? ["sh", "-c", "echo \"cannot start version $VERSION\"; exit 3"] : server(trapsTerm: true))
         .environment("VERSION", version)
         .config("motd", at: "/etc/motd")
@@ -53,11 +68,12 @@ func web() -> Service {
         .healthCheck(
             .http(
                 port: 8080, path: broken ? "/missing.html" : "/index.html", interval: .seconds(1),
-                timeout: .seconds(2), retries: 2)
+                timeout: .seconds(10), retries: 2)
         )
         .replicas(replicas)
         .stopGracePeriod(.seconds(3))
     if routed { service = service.networks("edge").route("web.\(name).localhost", port: 8080) }
+    if let releaseTask { service = service.beforeRelease(["sh", "-c", releaseTask]) }
     return service
 }
 
@@ -66,11 +82,28 @@ func stubborn() -> Service {
         .command(server(trapsTerm: false))
         .environment("VERSION", version)
         .expose(8080)
-        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2), retries: 2))
+        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(10), retries: 2))
         .stopGracePeriod(.seconds(1))
         .secret("token")
     if routed { service = service.networks("edge").route("stubborn.\(name).localhost", port: 8080) }
     return service
+}
+
+func db() -> Service {
+    Service("db", image: "berth-test/postgres:15")
+        .environment("POSTGRES_USER", "app")
+        .environment("POSTGRES_DB", "app")
+        .secret("db_password", pathVariable: "POSTGRES_PASSWORD_FILE")
+        .volume("pgdata", at: "/var/lib/postgresql/data")
+        .healthCheck(
+            HealthCheck(
+                .command(["pg_isready", "-U", "app", "-d", "app"]), interval: .seconds(1), timeout: .seconds(10),
+                retries: 60)
+        )
+        .stopGracePeriod(.seconds(20))
+        .backup(
+            .postgres(database: "app", user: "app"), keep: 3,
+            encryptedWith: settings["FIXTURE_BACKUP_KEY"] == "1" ? "backup_key" : nil)
 }
 
 func pinned() -> Service {
@@ -78,7 +111,7 @@ func pinned() -> Service {
         .command(server(trapsTerm: false))
         .environment("VERSION", version)
         .publish(8080, on: port + 1)
-        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(2), retries: 2))
+        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(1), timeout: .seconds(10), retries: 2))
         .stopGracePeriod(.seconds(1))
     if routed { service = service.allowPublishedPorts(port + 1) }
     return service
@@ -86,10 +119,15 @@ func pinned() -> Service {
 
 let deployment = Deployment(environments: [.dev]) { _ in
     Stack(name) {
-        if routed {
+        if routed { gateway }
+        if routed && ownsGateway {
             network
-            gateway
-            NginxGateway(gateway).stackPart(image: "berth-test/nginx:1", httpPort: port, hostIP: "127.0.0.1")
+            if isCaddy {
+                CaddyGateway(gateway, certificates: .internal).stackPart(
+                    image: "berth-test/caddy:2", httpPort: port, httpsPort: port + 2, hostIP: "127.0.0.1", for: .dev)
+            } else {
+                NginxGateway(gateway).stackPart(image: "berth-test/nginx:1", httpPort: port, hostIP: "127.0.0.1")
+            }
         }
         Config("motd", .content(motd + "\n"))
         if described("web") { web() }
@@ -98,6 +136,13 @@ let deployment = Deployment(environments: [.dev]) { _ in
             stubborn()
         }
         if described("pinned") { pinned() }
+        if only?.contains("db") == true {
+            Volume("pgdata")
+            Volume("backups")
+            Secret.generated("db_password")
+            Secret.generated("backup_key")
+            db()
+        }
     }
 }
 

@@ -19,7 +19,10 @@ let package = Package(
         .executableTarget(name: "DeployOps", dependencies: ["BehindyOps", .product(name: "Berth", package: "Berth")]),
         .testTarget(
             name: "BehindyOpsTests",
-            dependencies: ["BehindyOps", .product(name: "BerthTesting", package: "Berth")]
+            dependencies: [
+                "BehindyOps", .product(name: "Berth", package: "Berth"),
+                .product(name: "BerthTesting", package: "Berth"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -98,6 +98,10 @@ public enum Middleware: Sendable, Hashable, Codable {
     case websockets
     /// Refuses request bodies larger than this many bytes.
     case maxBodySize(Int)
+    /// How long the gateway waits for the service: to connect, between two reads and between
+    /// two writes. A WebSocket route waits an hour between reads and writes unless this says
+    /// otherwise (`.timeouts(ProxyTimeouts(read: .seconds(86_400)))`).
+    case timeouts(ProxyTimeouts)
 
     /// A short name for messages and generated identifiers.
     public var kind: String {
@@ -110,6 +114,7 @@ public enum Middleware: Sendable, Hashable, Codable {
         case .redirectToHTTPS: "redirect-https"
         case .websockets: "websockets"
         case .maxBodySize: "max-body-size"
+        case .timeouts: "timeouts"
         }
     }
 }
@@ -122,22 +127,60 @@ public struct RateLimit: Sendable, Hashable, Codable {
     public var period: Duration
     /// How many requests above the average may arrive at once.
     public var burst: Int
+    /// How many requests of a burst pass at once; the rest of the burst waits until the rate
+    /// lets it through, and requests beyond the burst are refused with 429.
+    ///
+    /// `nil` passes the whole burst at once (nginx `nodelay`); `0` delays every request above the
+    /// average rate (nginx `burst` alone); `n` passes `n` at once and delays the others (nginx
+    /// `delay=n`).
+    public var undelayed: Int?
 
     /// Creates a rate limit.
-    public init(average: Int, period: Duration = .seconds(1), burst: Int = 0) {
+    /// - Parameters:
+    ///   - average: The requests allowed per `period` on average.
+    ///   - period: The period the average is measured over.
+    ///   - burst: How many requests above the average may arrive at once.
+    ///   - undelayed: How many requests of the burst pass without waiting; `nil` for all of them.
+    public init(average: Int, period: Duration = .seconds(1), burst: Int = 0, undelayed: Int? = nil) {
         self.average = average
         self.period = period
         self.burst = burst
+        self.undelayed = undelayed
     }
 
     /// `count` requests a second, with a burst of as many.
-    public static func perSecond(_ count: Int, burst: Int? = nil) -> RateLimit {
-        RateLimit(average: count, period: .seconds(1), burst: burst ?? count)
+    /// - Parameter undelayed: How many requests of the burst pass without waiting; `nil`
+    ///   passes the whole burst at once, `0` delays every request above the rate.
+    public static func perSecond(_ count: Int, burst: Int? = nil, undelayed: Int? = nil) -> RateLimit {
+        RateLimit(average: count, period: .seconds(1), burst: burst ?? count, undelayed: undelayed)
     }
 
     /// `count` requests a minute, with a burst of as many.
-    public static func perMinute(_ count: Int, burst: Int? = nil) -> RateLimit {
-        RateLimit(average: count, period: .seconds(60), burst: burst ?? count)
+    /// - Parameter undelayed: How many requests of the burst pass without waiting; `nil`
+    ///   passes the whole burst at once, `0` delays every request above the rate.
+    public static func perMinute(_ count: Int, burst: Int? = nil, undelayed: Int? = nil) -> RateLimit {
+        RateLimit(average: count, period: .seconds(60), burst: burst ?? count, undelayed: undelayed)
+    }
+}
+
+/// How long a gateway waits for a route's service.
+///
+/// A value left `nil` keeps the gateway's default: for nginx, 60 s each, and an hour between
+/// reads and between writes on a WebSocket route.
+public struct ProxyTimeouts: Sendable, Hashable, Codable {
+    /// How long connecting to the service may take (nginx `proxy_connect_timeout`).
+    public var connect: Duration?
+    /// The longest wait between two reads from the service (nginx `proxy_read_timeout`); on a
+    /// WebSocket, the longest silence from the service.
+    public var read: Duration?
+    /// The longest wait between two writes to the service (nginx `proxy_send_timeout`).
+    public var send: Duration?
+
+    /// Creates timeouts; each one left `nil` keeps the gateway's default.
+    public init(connect: Duration? = nil, read: Duration? = nil, send: Duration? = nil) {
+        self.connect = connect
+        self.read = read
+        self.send = send
     }
 }
 
@@ -184,7 +227,8 @@ public struct BasicAuth: Sendable, Hashable, Codable {
         self.users = users
     }
 
-    /// The hash schemes both Traefik and nginx check.
+    /// The hash schemes Berth accepts: those nginx checks. Traefik checks all but SHA-crypt
+    /// (`$5$`, `$6$`), which a Traefik gateway refuses.
     public static let hashPrefixes = ["$2y$", "$2a$", "$2b$", "$apr1$", "{SHA}", "$5$", "$6$"]
 
     /// The user names, for messages: an entry's hash never is printed.

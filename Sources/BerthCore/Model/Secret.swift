@@ -51,6 +51,10 @@ public struct Secret: Sendable, Hashable, Codable {
     public var location: SourceLocation
     /// The service whose data keeps a copy of the value, set with ``keptBy(_:)``.
     public var keptBy: String?
+    /// Whether a deploy goes on without the secret when its source is missing (``optional()``).
+    public var isOptional: Bool { optionalSource ?? false }
+    /// Stored as optional so that descriptions recorded before optional secrets still decode.
+    var optionalSource: Bool?
 
     /// Declares a secret.
     public init(_ name: String, _ source: Source, fileID: String = #fileID, line: Int = #line) {
@@ -85,6 +89,18 @@ public struct Secret: Sendable, Hashable, Codable {
     public func keptBy(_ service: String) -> Secret {
         var copy = self
         copy.keptBy = service
+        return copy
+    }
+
+    /// Makes the secret optional: when its file or environment variable is missing at deploy
+    /// time, the stack deploys without it. Services that mount it get no file (and no
+    /// `*_FILE` variable), and variables composed from it are not set, so an application that
+    /// handles its absence (an optional error-reporting DSN) starts as it would without the
+    /// feature; `up` says which secrets it went without. Only secrets read from a file or an
+    /// environment variable can be optional.
+    public func optional() -> Secret {
+        var copy = self
+        copy.optionalSource = true
         return copy
     }
 

@@ -11,8 +11,13 @@
 public struct Service: Sendable, Hashable, Codable {
     /// The service's name, unique in its stack; also its DNS name on shared networks.
     public var name: String
-    /// The image its containers run.
+    /// The image its containers run. For a service Berth builds (``build``), the repository
+    /// the built image gets, with no tag; empty for `berth-build/<stack>-<service>`. Once the
+    /// deploy layer has resolved the build, the built image with its content tag.
     public var image: Image
+    /// How Berth builds the image from the application's sources, or `nil` for an image from a
+    /// registry or already on the engine.
+    public var build: Build?
     /// The command, replacing the image's `CMD`.
     public var command: [String]?
     /// The entrypoint, replacing the image's `ENTRYPOINT`.
@@ -47,6 +52,12 @@ public struct Service: Sendable, Hashable, Codable {
     public var readOnlyRootFilesystem = false
     /// Linux capabilities removed from its process (`ALL` removes every one).
     public var droppedCapabilities: [String] = []
+    /// Linux capabilities it gets back after Berth drops them all (``CapabilitySet``), beside
+    /// those its image is known to need.
+    public var addedCapabilities: [String] = []
+    /// Whether it keeps the engine's default capabilities and may gain privileges
+    /// (``Service/engineDefaultPrivileges()``).
+    public var keepsEngineDefaultPrivileges = false
     /// How many containers run it.
     public var replicas = 1
     /// How an orchestrator runs and updates it; Swarm reads it, Compose ignores it.
@@ -61,6 +72,23 @@ public struct Service: Sendable, Hashable, Codable {
     public var updateOrder: UpdatePolicy.Order?
     /// Host ports it may publish although the stack is behind a gateway.
     public var publishedPortsAllowedBehindGateway: Set<Int> = []
+    /// The addresses of services in other stacks this one's environment holds.
+    public var addresses: [AddressUse] = []
+    /// Descriptions other modules attach to the service for their own checks, by key (a
+    /// Cloudflare Tunnel's ingress rules on its cloudflared service); never rendered, so they
+    /// change neither the document nor the service's configuration hash. `nil` when none is.
+    public var attachments: [String: String]?
+    /// A command run once in the new version before its containers start (``ReleaseTask``).
+    public var releaseTask: ReleaseTask?
+    /// When the service runs its command, if it is a job (``Schedule``); `nil` for a service
+    /// that keeps running.
+    public var schedule: Schedule?
+    /// Where Prometheus scrapes the service's metrics, if it has any (``MetricsEndpoint``).
+    public var metrics: MetricsEndpoint?
+    /// Where the engine sends the service's output (``LogPolicy``); `nil` for the engine's default.
+    public var logging: LogPolicy?
+    /// How its data is backed up (``Backup``), in the order written.
+    public var backups: [Backup] = []
     /// Where the user declared the service.
     public var location: SourceLocation
 
@@ -320,6 +348,24 @@ extension Service {
     /// Mounts the root file system read-only; pair it with tmpfs mounts for scratch space.
     public func readOnlyRootFilesystem(_ readOnly: Bool = true) -> Service {
         with { $0.readOnlyRootFilesystem = readOnly }
+    }
+
+    /// Declares the only paths the process writes to outside its volumes: the root file system
+    /// becomes read-only, and each path gets a private tmpfs (emptied when the container is).
+    ///
+    /// ```swift
+    /// Service("web", image: "nginx:1.27")
+    ///     .writablePaths(["/var/cache/nginx", "/var/run", "/tmp"])
+    /// ```
+    /// A path a volume or host path is already mounted at keeps that mount. A process that
+    /// writes anywhere else fails with "Read-only file system", which is the point: an intruder
+    /// cannot change the image's programs.
+    public func writablePaths(_ paths: [String], fileID: String = #fileID, line: Int = #line) -> Service {
+        var service = readOnlyRootFilesystem()
+        for path in paths where !service.mounts.contains(where: { $0.target == path }) {
+            service = service.mount(.tmpfs(sizeBytes: nil), at: path, fileID: fileID, line: line)
+        }
+        return service
     }
 
     /// Removes Linux capabilities from the process; `["ALL"]` removes every one.

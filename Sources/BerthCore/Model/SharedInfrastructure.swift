@@ -129,11 +129,34 @@ public struct SharedService: Sendable, Hashable, Codable {
 /// gateway's own service, the only one allowed to publish host ports.
 public struct Gateway: Sendable, Hashable, Codable {
     /// The software that runs the gateway.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    ///
+    /// Each kind has an adapter in BerthGateway (`GatewayAdapter`) that says which routes it can
+    /// serve, what it adds to stacks, and how new routes reach it; BerthCore knows only the
+    /// name. A kind is declared beside its adapter, so a new gateway touches nothing here.
+    public struct Kind: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The kind's name, as written in labels and plans: `traefik`, `nginx`.
+        public let name: String
+
+        /// Declares a kind; only Berth's gateway adapters do, so every kind has one.
+        package init(_ name: String) {
+            self.name = name
+        }
+
+        public init(from decoder: any Decoder) throws {
+            name = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(name)
+        }
+
+        public var description: String { name }
+
         /// Traefik v3, configured by labels on the routed services.
-        case traefik
+        public static let traefik = Kind("traefik")
         /// nginx, configured by a file Berth renders from every stack's routes.
-        case nginx
+        public static let nginx = Kind("nginx")
     }
 
     /// The software that runs the gateway.
@@ -146,6 +169,9 @@ public struct Gateway: Sendable, Hashable, Codable {
     public var httpEntrypoint: String
     /// Traefik's entrypoint for HTTPS.
     public var httpsEntrypoint: String
+    /// The port clients reach the gateway's HTTPS on, when it is not 443 (a development
+    /// gateway published on 32443): redirects to HTTPS name it. `nil` for 443.
+    public var httpsPort: Int?
 
     /// Declares a gateway.
     public init(
@@ -153,30 +179,45 @@ public struct Gateway: Sendable, Hashable, Codable {
         service: String,
         network: SharedNetwork,
         httpEntrypoint: String = "web",
-        httpsEntrypoint: String = "websecure"
+        httpsEntrypoint: String = "websecure",
+        httpsPort: Int? = nil
     ) {
         self.kind = kind
         self.service = service
         self.network = network
         self.httpEntrypoint = httpEntrypoint
         self.httpsEntrypoint = httpsEntrypoint
+        self.httpsPort = httpsPort
     }
 
     /// A Traefik gateway.
+    /// - Parameters:
+    ///   - service: The gateway's service name in the owner's stack.
+    ///   - network: The network it reaches routed services on.
+    ///   - httpEntrypoint: Traefik's entrypoint for plain HTTP.
+    ///   - httpsEntrypoint: Traefik's entrypoint for HTTPS.
+    ///   - httpsPort: The host port its HTTPS is published on, when not 443; redirects to
+    ///     HTTPS keep it (`https://shop.localhost:32443/…`).
     public static func traefik(
         service: String = "traefik",
         network: SharedNetwork,
         httpEntrypoint: String = "web",
-        httpsEntrypoint: String = "websecure"
+        httpsEntrypoint: String = "websecure",
+        httpsPort: Int? = nil
     ) -> Gateway {
         Gateway(
             .traefik, service: service, network: network, httpEntrypoint: httpEntrypoint,
-            httpsEntrypoint: httpsEntrypoint)
+            httpsEntrypoint: httpsEntrypoint, httpsPort: httpsPort)
     }
 
     /// An nginx gateway.
-    public static func nginx(service: String = "nginx", network: SharedNetwork) -> Gateway {
-        Gateway(.nginx, service: service, network: network)
+    /// - Parameters:
+    ///   - service: The gateway's service name in the owner's stack.
+    ///   - network: The network it reaches routed services on.
+    ///   - httpsPort: The host port its HTTPS is published on, when not 443; redirects to
+    ///     HTTPS keep it (`https://shop.localhost:32443/…`).
+    public static func nginx(service: String = "nginx", network: SharedNetwork, httpsPort: Int? = nil) -> Gateway {
+        Gateway(.nginx, service: service, network: network, httpsPort: httpsPort)
     }
 
     /// The stack that runs the gateway: the owner of its network.

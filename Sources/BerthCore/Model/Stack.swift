@@ -30,18 +30,23 @@ public struct Stack: Sendable, Hashable, Codable {
     public var gatewayLocation: SourceLocation?
     /// Where the user declared the stack.
     public var location: SourceLocation
+    /// The host it runs on, in a deployment over several hosts.
+    public var host: Server?
 
     /// Declares a stack.
     /// - Parameters:
     ///   - name: Lowercase letters, digits, `-` and `_`, starting with a letter or digit.
+    ///   - host: The host it runs on; without one, the engine the command targets.
     ///   - content: The stack's elements.
     public init(
         _ name: String,
+        on host: Server? = nil,
         fileID: String = #fileID,
         line: Int = #line,
         @StackBuilder content: () -> [StackElement]
     ) {
         self.name = name
+        self.host = host
         self.location = SourceLocation(fileID: fileID, line: line)
         for element in content() {
             add(element)

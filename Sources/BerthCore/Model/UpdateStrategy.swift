@@ -41,6 +41,9 @@ public struct UpdateStrategy: Sendable, Hashable, Codable {
         case .tmpfs?, nil:
             break
         }
+        if service.schedule != nil {
+            return UpdateStrategy(order: .stopFirst, reason: "it is a job, whose runs must never overlap")
+        }
         switch service.updateOrder ?? service.deploy.update?.order {
         case .stopFirst?:
             return UpdateStrategy(order: .stopFirst, reason: "its update order is stop-first")

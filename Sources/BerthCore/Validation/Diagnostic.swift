@@ -27,6 +27,11 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Where the element was written, when known.
     public var location: SourceLocation?
 
+    /// The key under which a part of a stack that checks its own options when it makes its
+    /// services (an nginx gateway, the monitoring) leaves its diagnostics, as JSON, in a
+    /// service's ``Service/attachments``; the deploy's preflight reports them with the rest.
+    public static let attachmentKey = "berth.diagnostics"
+
     /// Creates a diagnostic.
     public init(
         _ severity: Severity,
@@ -45,9 +50,15 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The diagnostic in the `file:line: severity: message` form compilers and editors read.
-    public var description: String {
-        let place = location.map { "\($0): " } ?? ""
-        return "\(place)\(severity.rawValue): [\(code.rawValue)] \(element): \(message) Fix: \(fix)"
+    public var description: String { formatted { $0.rawValue } }
+
+    /// The ``description`` with the severity's word as `style` writes it: a terminal colours
+    /// the word alone, so the `file:line: severity:` form stays intact.
+    public func formatted(
+        severity style: (Severity) -> String, place: (SourceLocation) -> String = { $0.description }
+    ) -> String {
+        let place = location.map { "\(place($0)): " } ?? ""
+        return "\(place)\(style(severity)): [\(code.rawValue)] \(element): \(message) Fix: \(fix)"
     }
 }
 
@@ -76,7 +87,25 @@ extension Diagnostic {
         public static let invalidHealthCheck = Code(rawValue: "invalid-health-check")
         public static let invalidPath = Code(rawValue: "invalid-path")
         public static let duplicateEnvironmentKey = Code(rawValue: "duplicate-environment-key")
+        /// A service sets a variable an ``EnvironmentGroup`` it applies sets too; the service's wins.
+        public static let overriddenGroupVariable = Code(rawValue: "overridden-group-variable")
         public static let secretInEnvironment = Code(rawValue: "secret-in-environment")
+        /// A command or entrypoint gives a password or token as a literal flag value.
+        public static let secretOnCommandLine = Code(rawValue: "secret-on-command-line")
+        /// A variable composed from secrets (``SecretTemplate``) that the shim cannot start.
+        public static let composedEnvironment = Code(rawValue: "composed-environment")
+        /// A release task (``ReleaseTask``) that cannot run.
+        public static let invalidReleaseTask = Code(rawValue: "invalid-release-task")
+        /// A job's ``Schedule`` that is not a cron expression, or a job that cannot run on one.
+        public static let invalidSchedule = Code(rawValue: "invalid-schedule")
+        /// A capability Linux does not have (``CapabilitySet``).
+        public static let invalidCapability = Code(rawValue: "invalid-capability")
+        /// A backup policy (``Backup``) that cannot run: what it copies, where to, or its key.
+        public static let invalidBackup = Code(rawValue: "invalid-backup")
+        /// A log driver's option that cannot work (``LogPolicy``).
+        public static let invalidLogging = Code(rawValue: "invalid-logging")
+        /// ``Secret/optional()`` on a secret whose source cannot be missing.
+        public static let invalidOptionalSecret = Code(rawValue: "invalid-optional-secret")
         public static let unpinnedImage = Code(rawValue: "unpinned-image")
         public static let invalidImage = Code(rawValue: "invalid-image")
         public static let lossyRendering = Code(rawValue: "lossy-rendering")

@@ -83,11 +83,15 @@ extension StackValidator {
         scan(service.entrypoint, "the entrypoint", at: service.location)
         for variable in service.environment {
             switch variable.value {
-            case .literal(let text), .interpolated(let text):
+            case .literal(let text), .interpolated(let text), .notSecret(let text):
                 scan(text, "the value of environment variable '\(variable.key)'", at: variable.location)
             case .sensitive:
                 // Refused as it is (secret-in-environment): it never reaches the engine.
                 break
+            case .composed(let template):
+                for case .text(let text) in template.parts {
+                    scan(text, "the value of environment variable '\(variable.key)'", at: variable.location)
+                }
             }
         }
         for port in service.ports {
@@ -155,7 +159,7 @@ extension StackValidator {
             case .forwardAuth(let auth):
                 fields.append(("the route's forward-auth address", auth.address))
                 fields += auth.responseHeaders.map { ("a forward-auth response header of the route", $0) }
-            case .rateLimit, .stripPrefix, .redirectToHTTPS, .websockets, .maxBodySize:
+            case .rateLimit, .stripPrefix, .redirectToHTTPS, .websockets, .maxBodySize, .timeouts:
                 break
             }
         }

@@ -1,5 +1,5 @@
 /// The naming rules of Docker and Compose, in one place.
-enum Naming {
+package enum Naming {
     /// The longest DNS label (RFC 1035): a service's name is one on its networks, and the
     /// Compose project name is part of every name the engine gives the stack's objects.
     static let dnsLabelLength = 63
@@ -78,6 +78,12 @@ enum Naming {
 
     private static func isAlnum(_ byte: UInt8) -> Bool {
         isLowerAlnum(byte) || (byte >= 0x41 && byte <= 0x5A)
+    }
+
+    /// Names a POSIX shell exports: `[A-Za-z_][A-Za-z0-9_]*`.
+    static func isShellName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
+        return all(name) { isAlnum($0) || $0 == 0x5F }
     }
 
     /// Compose project names: `[a-z0-9][a-z0-9_-]*`.
@@ -167,16 +173,18 @@ enum Naming {
     }
 
     /// Keys whose values are credentials by the conventions teams already use.
-    static func looksSecret(_ key: String) -> Bool {
+    package static func looksSecret(_ key: String) -> Bool {
         if let answer = looksSecretASCII(key) { return answer }
         let upper = key.uppercased()
         if upper.hasSuffix("_FILE") { return false }
-        let words = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY"]
+        let words = [
+            "PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN", "KEY", "APIKEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY",
+        ]
         return words.contains { upper == $0 || upper.hasSuffix("_" + $0) }
     }
 
     private static let secretWords: [[UInt8]] = [
-        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY",
+        "PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN", "KEY", "APIKEY", "CREDENTIALS", "PRIVATE_KEY", "API_KEY",
     ].map { Array($0.utf8) }
     private static let fileSuffix = Array("_FILE".utf8)
 

@@ -3,7 +3,8 @@ extension Diagnostic.Code {
     public static let routeWithoutGateway = Self(rawValue: "route-without-gateway")
     /// A routed service does not join the gateway's network, so the gateway cannot reach it.
     public static let routeOffGatewayNetwork = Self(rawValue: "route-off-gateway-network")
-    /// A route's host is not a plain DNS host name.
+    /// A route's host is not a DNS host name, a one-label wildcard (`*.example.com`) or an IPv6
+    /// literal in brackets (`[::1]`).
     public static let invalidRouteHost = Self(rawValue: "invalid-route-host")
     /// A route's path prefix is not an absolute, literal path.
     public static let invalidRoutePath = Self(rawValue: "invalid-route-path")
@@ -73,8 +74,9 @@ extension StackValidator {
         if !Naming.containsNUL(route.host), let problem = Self.hostProblem(route.host) {
             report(
                 .error, .invalidRouteHost, element,
-                "Its route host '\(route.host)' \(problem).",
-                fix: "Write the bare host name, such as 'shop.example.com'; put paths in the path: argument.",
+                "Its route host '\(route.host)' \(problem.message).",
+                fix: problem.fix
+                    ?? "Write the bare host name, such as 'shop.example.com'; put paths in the path: argument.",
                 at: route.location)
         }
         if !Naming.containsNUL(route.pathPrefix), let problem = Self.pathProblem(route.pathPrefix) {
@@ -98,7 +100,6 @@ extension StackValidator {
                 fix: "Add .healthCheck(…) to the service.",
                 at: route.location)
         }
-        checkTLS(route, of: service, gateway: gateway)
         for middleware in route.middlewares {
             checkMiddleware(middleware, in: route, of: service)
         }
@@ -122,52 +123,6 @@ extension StackValidator {
         }
     }
 
-    private mutating func checkTLS(_ route: Route, of service: Service, gateway: Gateway) {
-        let element = "service '\(service.name)'"
-        switch (route.tls, gateway.kind) {
-        case (.none, _): break
-        case (.resolver(let name), .traefik):
-            if Naming.containsNUL(name) { break }
-            if name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-                report(
-                    .error, .unsupportedTLS, element,
-                    "The certificate resolver name '\(name)' of route \(route.address) is not one Traefik can declare.",
-                    fix: "Use letters, digits, '-' and '_', the name of a resolver the gateway declares.",
-                    at: route.location)
-            }
-        case (.resolver, .nginx):
-            report(
-                .error, .unsupportedTLS, element,
-                "Route \(route.address) asks for certificates from an ACME resolver, which nginx does not have.",
-                fix: "Use .certificate(certificate:key:) with files mounted into the gateway, or a Traefik gateway.",
-                at: route.location)
-        case (.certificate(let certificate, let key), .nginx):
-            for path in [certificate, key] where !path.hasPrefix("/") {
-                report(
-                    .error, .unsupportedTLS, element,
-                    "The certificate file '\(path)' of route \(route.address) is not an absolute path in the gateway's container.",
-                    fix:
-                        "Write the absolute path where the gateway mounts the file, such as '/etc/letsencrypt/live/…'.",
-                    at: route.location)
-            }
-        case (.gatewayCertificates, .traefik):
-            break
-        case (.gatewayCertificates, .nginx):
-            report(
-                .error, .unsupportedTLS, element,
-                "Route \(route.address) asks for the gateway's own certificates, but an nginx server names its certificate files itself.",
-                fix: "Use .certificate(certificate:key:) with files mounted into the gateway.",
-                at: route.location)
-        case (.certificate, .traefik):
-            report(
-                .error, .unsupportedTLS, element,
-                "Route \(route.address) names certificate files, which Traefik reads from its own file provider, never from a service's labels.",
-                fix:
-                    "Use .resolver(\"letsencrypt\") with a resolver the gateway declares, or list the files in Traefik's dynamic configuration and use .gatewayCertificates.",
-                at: route.location)
-        }
-    }
-
     private mutating func checkMiddleware(_ middleware: Middleware, in route: Route, of service: Service) {
         let element = "service '\(service.name)'"
         func invalid(_ message: String, fix: String) {
@@ -186,6 +141,13 @@ extension StackValidator {
                 invalid(
                     "measures over \(GoDuration.format(limit.period)), shorter than a second, which nginx cannot express",
                     fix: "Use a period of whole seconds, such as .perSecond(\(limit.average)).")
+            }
+            if let undelayed = limit.undelayed, undelayed < 0 || undelayed > limit.burst {
+                invalid(
+                    "lets \(undelayed) request(s) of a burst of \(limit.burst) pass without delay",
+                    fix:
+                        "Use a number from 0 (delay every request above the rate) to the burst, or nil to pass the whole burst at once."
+                )
             }
         case .securityHeaders(let headers):
             let values = [headers.referrerPolicy, headers.contentSecurityPolicy].compactMap { $0 }
@@ -244,6 +206,15 @@ extension StackValidator {
             if bytes < 1 {
                 invalid("allows \(bytes) bytes", fix: "Use a positive number of bytes, such as 10 * 1024 * 1024.")
             }
+        case .timeouts(let timeouts):
+            for (name, value) in [("connect", timeouts.connect), ("read", timeouts.read), ("send", timeouts.send)] {
+                guard let value else { continue }
+                if value < .seconds(1) {
+                    invalid(
+                        "waits \(GoDuration.format(value)) to \(name), less than a second",
+                        fix: "Use a whole number of seconds, such as .seconds(60), or nil for the gateway's default.")
+                }
+            }
         case .redirectToHTTPS, .websockets:
             break
         }
@@ -287,21 +258,85 @@ extension StackValidator {
         }
     }
 
-    static func hostProblem(_ host: String) -> String? {
-        if host.isEmpty { return "is empty" }
-        if host.contains("://") { return "has a scheme" }
-        if host.contains("/") { return "has a path" }
-        if host.contains(":") { return "has a port" }
-        if host.contains("*") { return "has a wildcard, which a route cannot match on every gateway" }
-        if host != host.lowercased() { return "has capital letters; host names are matched in lowercase" }
-        if host.count > 253 { return "is longer than 253 characters" }
-        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
-            if label.isEmpty { return "has an empty label" }
-            if label.count > 63 { return "has a label longer than 63 characters" }
-            if label.hasPrefix("-") || label.hasSuffix("-") { return "has a label starting or ending with '-'" }
-            if !label.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
-                return "has characters a host name cannot hold"
+    /// What is wrong with a route host, and how to fix it when the general advice (write the
+    /// bare host name) does not fit.
+    ///
+    /// A host is a DNS name, a wildcard of exactly one leftmost label (`*.example.com`, which
+    /// takes `shop.example.com` but not `a.shop.example.com`), or an IPv6 literal in brackets
+    /// (`[::1]`), as the `Host` header carries it.
+    static func hostProblem(_ host: String) -> (message: String, fix: String?)? {
+        if host.isEmpty { return ("is empty", nil) }
+        if host.contains("://") { return ("has a scheme", nil) }
+        if host.contains("/") { return ("has a path", nil) }
+        if host.hasPrefix("[") { return ipv6HostProblem(host) }
+        if host.contains(":") {
+            return host.filter({ $0 == ":" }).count > 1
+                ? (
+                    "is an IPv6 address without brackets",
+                    "Write the address in brackets, as requests carry it: '[\(host)]'."
+                )
+                : ("has a port", "Write the host without ':port'; the gateway's published port is not part of a route.")
+        }
+        var labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        if host.contains("*") {
+            let wildcardFix =
+                "Write one '*' as the whole leftmost label, such as '*.example.com', which takes one label in its place; name deeper hosts with a route of their own."
+            if host == "*" {
+                return (
+                    "is a bare '*', which would take every host the gateway receives",
+                    "Name the domain the wildcard covers, such as '*.example.com'; requests for hosts no route has get the gateway's unknown-host answer."
+                )
             }
+            if labels.first != "*" || labels.dropFirst().contains(where: { $0.contains("*") }) {
+                return (
+                    "has a '*' other than a whole leftmost label; gateways and certificates match only that form",
+                    wildcardFix
+                )
+            }
+            labels.removeFirst()
+        }
+        if host != host.lowercased() { return ("has capital letters; host names are matched in lowercase", nil) }
+        if host.count > 253 { return ("is longer than 253 characters", nil) }
+        for label in labels {
+            if label.isEmpty { return ("has an empty label", nil) }
+            if label.count > 63 { return ("has a label longer than 63 characters", nil) }
+            if label.hasPrefix("-") || label.hasSuffix("-") { return ("has a label starting or ending with '-'", nil) }
+            if !label.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
+                return ("has characters a host name cannot hold", nil)
+            }
+        }
+        return nil
+    }
+
+    /// What is wrong with a host starting with `[`: an IPv6 literal, alone.
+    private static func ipv6HostProblem(_ host: String) -> (message: String, fix: String?)? {
+        guard let close = host.firstIndex(of: "]") else {
+            return ("opens an IPv6 address with '[' but does not close it", "Write the address in brackets: '[::1]'.")
+        }
+        let address = String(host[host.index(after: host.startIndex)..<close])
+        let rest = host[host.index(after: close)...]
+        if rest.hasPrefix(":") {
+            return (
+                "has a port",
+                "Write the address without ':port', as '\(host[...close])'; the gateway's published port is not part of a route."
+            )
+        }
+        if !rest.isEmpty {
+            return (
+                "has characters after its IPv6 address", "Write the address in brackets alone: '\(host[...close])'."
+            )
+        }
+        if !IPv6Address.isValid(address) {
+            return (
+                "does not hold an IPv6 address in its brackets",
+                "Write an IPv6 address such as '[::1]' or '[2001:db8::10]', without a zone ('%eth0')."
+            )
+        }
+        if address != address.lowercased() {
+            return (
+                "has capital letters; gateways compare an address as the text requests carry, in lowercase",
+                "Write '[\(address.lowercased())]'."
+            )
         }
         return nil
     }
@@ -309,7 +344,9 @@ extension StackValidator {
     static func pathProblem(_ path: String) -> String? {
         if !path.hasPrefix("/") { return "does not start with '/'" }
         if path.contains("//") { return "has an empty segment" }
-        let forbidden = Set(" \t\n\r{}()*?#;\"'`$\\^|[]~")
+        // `~` is legal in a path (`/~user`): nginx reads it as a regex modifier only as a word
+        // of its own before the path, which is never how a route is written.
+        let forbidden = Set(" \t\n\r{}()*?#;\"'`$\\^|[]")
         if let bad = path.first(where: { forbidden.contains($0) }) {
             return "has '\(bad)', which a literal path prefix cannot hold in every gateway's configuration"
         }

@@ -49,6 +49,10 @@ struct StackValidator {
             checkImage(of: service)
             checkMounts(of: service)
             checkDeployPolicy(of: service)
+            checkReleaseTask(of: service)
+            checkSchedule(of: service)
+            checkBackups(of: service)
+            checkCapabilities(of: service)
         }
         checkDependencies()
         checkPublishedPortConflicts()
@@ -305,7 +309,61 @@ struct StackValidator {
 
     // MARK: Ports
 
+    /// Rotation that keeps something, and a Loki URL the Docker daemon can reach.
+    private mutating func checkLogging(of service: Service) {
+        guard let logging = service.logging else { return }
+        let element = "service '\(service.name)'"
+        switch logging.driver {
+        case .local(let size, let files), .jsonFile(let size, let files):
+            if size.bytes == nil {
+                report(
+                    .error, .invalidMemorySize, element, "Its log files' size '\(size.text)' is not a size.",
+                    fix: "Write a size such as \"10m\" or \"1g\".", at: logging.location)
+            }
+            if files < 1 {
+                report(
+                    .error, .invalidCount, element, "It keeps \(files) log files, so nothing it writes is kept.",
+                    fix: "Keep at least one file, or log with .none to keep nothing.", at: logging.location)
+            }
+        case .loki(let url):
+            let names = Set(stack.services.map(\.name))
+            let host = url.split(separator: "/").dropFirst(1).first.map {
+                $0.split(separator: ":").first.map(String.init) ?? ""
+            }
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                report(
+                    .error, .invalidLogging, element, "Its Loki URL '\(url)' is not an http(s) URL.",
+                    fix: "Write Loki's push URL: http://127.0.0.1:3100/loki/api/v1/push.", at: logging.location)
+            } else if let host, names.contains(host) {
+                report(
+                    .error, .invalidLogging, element,
+                    "Its Loki URL names service '\(host)', but log drivers run in the Docker daemon, outside the stack's networks, where that name does not resolve.",
+                    fix:
+                        "Publish Loki's port on the host (.publish(3100, on: 3100, hostIP: \"127.0.0.1\")) and use http://127.0.0.1:3100/loki/api/v1/push.",
+                    at: logging.location)
+            }
+        case .none:
+            break
+        }
+    }
+
     private mutating func checkPorts(of service: Service) {
+        checkLogging(of: service)
+        if let metrics = service.metrics {
+            if !(1...65535).contains(metrics.port) {
+                report(
+                    .error, .invalidPort, "service '\(service.name)'",
+                    "Its metrics port \(metrics.port) is not a port.",
+                    fix: "Use the port its metrics are served on, 1-65535.",
+                    at: metrics.location)
+            }
+            if !metrics.path.hasPrefix("/") || metrics.path.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) {
+                report(
+                    .error, .invalidPath, "service '\(service.name)'",
+                    "Its metrics path '\(metrics.path)' is not a URL path.",
+                    fix: "Write the path alone, starting with '/': \"/metrics\".", at: metrics.location)
+            }
+        }
         let internalNetworks = Set(stack.networks.filter(\.isInternal).map(\.name))
         if let published = service.ports.first(where: \.isPublished), !service.networks.isEmpty,
             service.networks.allSatisfy(internalNetworks.contains)
@@ -472,9 +530,9 @@ struct StackValidator {
     private mutating func checkEnvironment(of service: Service) {
         // Built only if something is reported: most services have nothing to report.
         lazy var element = "service '\(service.name)'"
-        var seen: [String: SourceLocation] = [:]
+        var seen: [String: (location: SourceLocation, group: String?)] = [:]
         seen.reserveCapacity(service.environment.count + service.secrets.count)
-        func checkKey(_ key: String, at location: SourceLocation) {
+        func checkKey(_ key: String, at location: SourceLocation, group: String? = nil, isVariable: Bool = false) {
             if Naming.containsNUL(key) {
                 reportNULByte(in: "the environment key '\(key)'", of: element, at: location)
             } else if !Naming.isEnvironmentKey(key) {
@@ -484,18 +542,34 @@ struct StackValidator {
                     fix: "Use letters, digits, '_', '.' and '-', starting with a letter or '_'.",
                     at: location)
             }
-            if let earlier = seen[key] {
-                report(
-                    .error, .duplicateEnvironmentKey, element,
-                    "The environment sets '\(key)' twice; the first is at \(earlier).",
-                    fix: "Keep one of them.",
-                    at: location)
-            } else {
-                seen[key] = location
+            guard let earlier = seen[key] else {
+                seen[key] = (location, isVariable ? group : nil)
+                return
             }
+            // A service's own variable over a group's is an override the renderer resolves (the
+            // service's value wins), not a conflict; a warning still shows it, in case it is not
+            // meant. A secret's path variable is never overridden: it is reported as a duplicate.
+            let groupSide = earlier.group ?? (isVariable ? group : nil)
+            if let groupName = groupSide, isVariable, (earlier.group == nil) != (group == nil) {
+                let groupLine = earlier.group == nil ? location : earlier.location
+                let serviceLine = earlier.group == nil ? earlier.location : location
+                report(
+                    .warning, .overriddenGroupVariable, element,
+                    "The service sets '\(key)' at \(serviceLine), and the environment group '\(groupName)' it applies sets it at \(groupLine); the service's value wins.",
+                    fix:
+                        "Remove '\(key)' from the service to use the group's value, or from the group if no service should get it.",
+                    at: serviceLine)
+                seen[key] = (serviceLine, nil)
+                return
+            }
+            report(
+                .error, .duplicateEnvironmentKey, element,
+                "The environment sets '\(key)' twice; the first is at \(earlier.location)\(earlier.group.map { " (environment group '\($0)')" } ?? "").",
+                fix: "Keep one of them.",
+                at: location)
         }
         for variable in service.environment {
-            checkKey(variable.key, at: variable.location)
+            checkKey(variable.key, at: variable.location, group: variable.group, isVariable: true)
         }
         for mount in service.secrets {
             if let key = mount.pathVariable { checkKey(key, at: mount.location) }
@@ -516,13 +590,339 @@ struct StackValidator {
                     fix:
                         "Declare a Secret and mount it with .secret(\"\(variable.key.lowercased())\", pathVariable: \"\(variable.key)_FILE\"); most images read the *_FILE form.",
                     at: variable.location)
+            case .literal(let text)
+            where CredentialScan.hasURLPassword(text)
+                || variable.key.uppercased().hasSuffix("_DSN") && CredentialScan.hasURLUser(text):
+                report(
+                    .error, .secretInEnvironment, element,
+                    "The environment variable '\(variable.key)' holds a URL with a credential in it (scheme://user:…@host), which would be stored in the rendered file and visible in `docker inspect`.",
+                    fix:
+                        "Keep the credential in a Secret and leave it out of the URL: give the application the secret's file (most read a *_FILE or *_PASSWORD_FILE variable) and the URL without the password.",
+                    at: variable.location)
             default:
                 break
             }
         }
+        checkComposedEnvironment(of: service, element: element)
+        for (part, arguments) in [("command", service.command), ("entrypoint", service.entrypoint)] {
+            guard let arguments, let flag = CredentialScan.literalCredentialFlag(in: arguments) else { continue }
+            report(
+                .error, .secretOnCommandLine, element,
+                "Its \(part) passes a credential as `\(flag)` with a literal value, which would be stored in the rendered file and shown by `docker inspect` and by `ps` on the host.",
+                fix:
+                    "Keep the value in a Secret and have the program read it from the file: a configuration file mounted from the secret (Redis: `requirepass` in redis.conf), or the program's *_FILE variable.",
+                at: service.location)
+        }
+    }
+
+    /// Variables composed from secrets: every secret mounted, a name the shell can export, and
+    /// a program for the shim to start.
+    private mutating func checkComposedEnvironment(of service: Service, element: String) {
+        let composed = service.environment.compactMap { variable -> (EnvironmentVariable, SecretTemplate)? in
+            guard case .composed(let template) = variable.value else { return nil }
+            return (variable, template)
+        }
+        guard let first = composed.first else { return }
+        let mounted = Set(service.secrets.map(\.secret))
+        for (variable, template) in composed {
+            for name in template.secrets where !mounted.contains(name) {
+                report(
+                    .error, .undeclaredSecret, element,
+                    "The variable '\(variable.key)' is composed from secret '\(name)', which the service does not mount.",
+                    fix:
+                        "Mount it with .secret(\"\(name)\") on the service\(declaredSecrets.contains(name) ? "" : ", and declare Secret(\"\(name)\", …) in the stack").",
+                    at: variable.location)
+            }
+            if template.secrets.isEmpty {
+                report(
+                    .warning, .composedEnvironment, element,
+                    "The variable '\(variable.key)' is composed from no secret, so it needs no shim at start.",
+                    fix: "Write it as a plain value: .environment(\"\(variable.key)\", \"…\").", at: variable.location)
+            }
+            if !Naming.isShellName(variable.key) {
+                report(
+                    .error, .composedEnvironment, element,
+                    "The variable '\(variable.key)' is composed at start by a shell, which cannot export that name.",
+                    fix: "Name it with letters, digits and '_', not starting with a digit.", at: variable.location)
+            }
+        }
+        if service.entrypoint == nil && service.command == nil {
+            report(
+                .error, .composedEnvironment, element,
+                "It composes '\(first.0.key)' from secrets, so it starts through a shell shim that then runs the service's program; the service names none, and the image's entrypoint and command are not known before it runs.",
+                fix:
+                    "Declare what the image runs: .entrypoint([…]) and .command([…]) as `docker image inspect -f '{{.Config.Entrypoint}} {{.Config.Cmd}}' IMAGE` shows them.",
+                at: first.0.location)
+        } else if service.entrypoint == nil {
+            report(
+                .warning, .composedEnvironment, element,
+                "It composes '\(first.0.key)' from secrets, so its entrypoint becomes a shell shim that then runs its command: an entrypoint the image has (docker-entrypoint.sh, …) no longer runs.",
+                fix:
+                    "Declare the image's entrypoint with .entrypoint([…]) (`docker image inspect -f '{{.Config.Entrypoint}}' IMAGE`), or .entrypoint([]) if it has none.",
+                at: first.0.location)
+        }
+    }
+
+    /// A release task has a command and a time limit.
+    private mutating func checkReleaseTask(of service: Service) {
+        guard let task = service.releaseTask else { return }
+        let element = "service '\(service.name)'"
+        if task.command.isEmpty {
+            report(
+                .error, .invalidReleaseTask, element, "Its release task has no command.",
+                fix: "Give .beforeRelease the command to run, for example [\"bin/migrate\"].", at: task.location)
+        }
+        if task.timeout <= .zero {
+            report(
+                .error, .invalidReleaseTask, element,
+                "Its release task may run for \(GoDuration.format(task.timeout)), so it could never finish.",
+                fix: "Give it a positive timeout, or leave the default of 10 minutes.", at: task.location)
+        }
+        // On Swarm the task runs as the stack's service `<name>-release` for a moment: a service
+        // of that name would be turned into the job and then removed.
+        let jobName = "\(service.name)-release"
+        if environment.orchestrator == .swarm, stack.services.contains(where: { $0.name == jobName }) {
+            report(
+                .error, .invalidReleaseTask, element,
+                "Its release task runs on Swarm as the service '\(jobName)', which the stack already has.",
+                fix: "Rename the service '\(jobName)', or the service with the release task.", at: task.location)
+        }
+    }
+
+    /// A job: a cron expression, a command to run, and one container that serves nothing.
+    private mutating func checkSchedule(of service: Service) {
+        guard let schedule = service.schedule else { return }
+        let element = "service '\(service.name)'"
+        if case .failure(let error) = schedule.fields {
+            report(
+                .error, .invalidSchedule, element,
+                "Its schedule \"\(schedule.expression)\" is not a cron expression: \(error.message).",
+                fix:
+                    "Write five fields, minute hour day-of-month month day-of-week: \"0 3 * * *\" is 03:00 every day, \"*/15 * * * *\" every 15 minutes, \"0 9 * * mon-fri\" 09:00 on weekdays.",
+                at: schedule.location)
+        }
+        if service.command == nil || service.command == [] {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job, which runs its command at each time due; it names none, and the image's command is not known before it runs.",
+                fix: "Give it the command each run executes: .command([\"bin/cleanup\"]).", at: schedule.location)
+        } else if service.entrypoint == nil {
+            report(
+                .warning, .invalidSchedule, element,
+                "It is a job, whose entrypoint becomes Berth's scheduler that then runs its command: an entrypoint the image has (docker-entrypoint.sh, …) no longer runs.",
+                fix:
+                    "Declare the image's entrypoint with .entrypoint([…]) (`docker image inspect -f '{{.Config.Entrypoint}}' IMAGE`), or .entrypoint([]) if the command runs without it.",
+                at: schedule.location)
+        }
+        if service.replicas != 1 {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job with \(service.replicas) replicas, which would run each time \(service.replicas) times.",
+                fix: "Remove .replicas(…): a job runs in one container, and its runs never overlap.",
+                at: schedule.location)
+        }
+        if let check = service.healthCheck {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job, which has no process to check between runs; a health check would mark it unhealthy.",
+                fix: "Remove .healthCheck(…): each run's exit status shows in `status` and its output in `logs`.",
+                at: check.location)
+        }
+        if let route = service.routes.first {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job, which serves no requests between runs, so a route to it would only fail.",
+                fix: "Route to a service that keeps running, and remove this route.", at: route.location)
+        }
+        if let task = service.releaseTask {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job with a release task; a job serves nothing for the task to run before, and its scheduler would take the task for its own command.",
+                fix:
+                    "Put .beforeRelease on the service the new version serves from; the job's next run uses the new version.",
+                at: task.location)
+        }
+        if (service.updateOrder ?? service.deploy.update?.order) == .startFirst {
+            report(
+                .error, .invalidSchedule, element,
+                "It is a job updated start-first, so old and new would both run the times due during an update.",
+                fix: "Remove the start-first update order: Berth updates a job stop-first.", at: schedule.location)
+        }
+    }
+
+    /// A backup copies something the service has, to a place that exists, with a key Berth can
+    /// read, and keeps at least one copy.
+    private mutating func checkBackups(of service: Service) {
+        let element = "service '\(service.name)'"
+        var seen: Set<String> = []
+        let mounted = Set(
+            service.mounts.compactMap { mount -> String? in
+                if case .volume(let name) = mount.source { return name }
+                return nil
+            })
+        for backup in service.backups {
+            if !seen.insert(backup.name).inserted {
+                report(
+                    .error, .invalidBackup, element, "It has two backups of the same \(backup.name).",
+                    fix: "Keep one .backup(…) per database or volume; give it the retention and destination you want.",
+                    at: backup.location)
+            }
+            if backup.keep < 1 {
+                report(
+                    .error, .invalidBackup, element,
+                    "Its backup of \(backup.name) keeps \(backup.keep) archives, so none would survive being taken.",
+                    fix: "Keep at least 1 (keep: 7 keeps a week of daily backups).", at: backup.location)
+            }
+            switch backup.kind {
+            case .postgres(let database, let user, _):
+                for (what, value) in [("database", database), ("user", user)]
+                where value.isEmpty || value.contains(where: { $0.isWhitespace || $0 == "\0" }) {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its PostgreSQL backup names the \(what) \"\(value)\", which pg_dump cannot connect with.",
+                        fix: "Give the \(what) as the database server knows it, such as \"app\".", at: backup.location)
+                }
+            case .volume(let volume):
+                if !mounted.contains(volume) {
+                    let names = mounted.sorted()
+                    report(
+                        .error, .invalidBackup, element,
+                        "It backs up the volume '\(volume)', which it does not mount\(names.isEmpty ? " (it mounts no volume)" : "; it mounts \(names.map { "'\($0)'" }.joined(separator: ", "))").",
+                        fix:
+                            "Back up a volume the service mounts, or mount '\(volume)' with .volume(\"\(volume)\", at: …).",
+                        at: backup.location)
+                }
+            }
+            switch backup.destination {
+            case .volume(let volume):
+                if !stack.volumes.contains(where: { $0.name == volume }) {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its backup of \(backup.name) goes to the volume '\(volume)', which the stack does not declare.",
+                        fix:
+                            "Declare it in the stack with Volume(\"\(volume)\"), or send the backups to a host directory with to: .hostDirectory(\"/var/backups/…\").",
+                        at: backup.location)
+                }
+                if case .volume(volume) = backup.kind {
+                    report(
+                        .error, .invalidBackup, element,
+                        "It backs up the volume '\(volume)' into itself: losing the volume would lose its backups too.",
+                        fix: "Send the backups to another volume or a host directory.", at: backup.location)
+                }
+            case .hostDirectory(let path):
+                if !path.hasPrefix("/") || path.split(separator: "/").contains("..") || path == "/" {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its backup of \(backup.name) goes to the host directory \"\(path)\", which is not an absolute path below the root.",
+                        fix:
+                            "Give the folder on the engine's host as an absolute path, such as \"/var/backups/\(stack.name)\".",
+                        at: backup.location)
+                }
+            }
+            if let schedule = backup.schedule {
+                if case .failure(let error) = schedule.fields {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its backup of \(backup.name) has the schedule \"\(schedule.expression)\", which is not a cron expression: \(error.message).",
+                        fix:
+                            "Write five fields, minute hour day-of-month month day-of-week: \"0 3 * * *\" is 03:00 every day.",
+                        at: backup.location)
+                }
+                if case .postgres(_, _, nil) = backup.kind {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its scheduled PostgreSQL backup runs in a job that connects over the network, which needs the password, and the backup names none.",
+                        fix:
+                            "Name the secret that holds it: .postgres(database: …, user: …, password: \"db_password\").",
+                        at: backup.location)
+                }
+                let job = BackupJob.name(of: backup, service: service.name)
+                if let clash = stack.services.first(where: {
+                    $0.name == job && $0.labels.allSatisfy { $0.key != BackupJob.label }
+                }) {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its scheduled backup runs as the job '\(job)', and the stack already has a service of that name.",
+                        fix: "Rename that service, or take this backup with `backup \(service.name) --now` only.",
+                        at: clash.location)
+                }
+            }
+            if case .postgres(_, _, let password?) = backup.kind,
+                !stack.secrets.contains(where: { $0.name == password })
+            {
+                report(
+                    .error, .invalidBackup, element,
+                    "Its PostgreSQL backup reads the password from the secret '\(password)', which the stack does not declare.",
+                    fix:
+                        "Name the secret the database's password comes from, such as the one its POSTGRES_PASSWORD_FILE reads.",
+                    at: backup.location)
+            }
+            if let key = backup.encryptionKey {
+                if let secret = stack.secrets.first(where: { $0.name == key }) {
+                    switch secret.source {
+                    case .external, .shared:
+                        report(
+                            .error, .invalidBackup, element,
+                            "Its backup of \(backup.name) is encrypted with the secret '\(key)', whose value the engine holds and Berth cannot read to encrypt with.",
+                            fix:
+                                "Read the key from a file or an environment variable (Secret(\"\(key)\", .file(…))), so every machine that restores has it.",
+                            at: backup.location)
+                    default:
+                        if secret.isOptional {
+                            report(
+                                .error, .invalidBackup, element,
+                                "Its backup of \(backup.name) is encrypted with the secret '\(key)', which is optional: a backup without it could not be encrypted.",
+                                fix: "Remove .optional() from '\(key)'.", at: backup.location)
+                        }
+                    }
+                } else {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its backup of \(backup.name) is encrypted with the secret '\(key)', which the stack does not declare.",
+                        fix:
+                            "Declare it: Secret(\"\(key)\", .file(\"secrets/\(key)\")) or .environment(…). Keep a copy off the server: the archives are only as recoverable as their key.",
+                        at: backup.location)
+                }
+            }
+        }
+    }
+
+    /// The Linux capabilities Docker knows, without their `CAP_` prefix.
+    static let linuxCapabilities: Set<String> = [
+        "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE", "CHOWN",
+        "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE",
+        "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
+        "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT",
+        "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME",
+        "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM", "ALL",
+    ]
+
+    /// Capabilities given back are ones Linux has.
+    private mutating func checkCapabilities(of service: Service) {
+        for name in service.addedCapabilities {
+            let bare = name.hasPrefix("CAP_") ? String(name.dropFirst(4)) : name
+            guard !Self.linuxCapabilities.contains(bare.uppercased()) else { continue }
+            report(
+                .error, .invalidCapability, "service '\(service.name)'",
+                "'\(name)' is not a Linux capability.",
+                fix:
+                    "Name one as Docker does, without CAP_: NET_ADMIN, NET_BIND_SERVICE, SYS_TIME… (`man 7 capabilities`).",
+                at: service.location)
+        }
     }
 
     private mutating func checkSecrets() {
+        for secret in stack.secrets where secret.isOptional {
+            switch secret.source {
+            case .environment, .file: break
+            default:
+                report(
+                    .error, .invalidOptionalSecret, "secret '\(secret.name)'",
+                    "Only a secret read from a file or an environment variable can be optional; this one always has a value or none can be made.",
+                    fix: "Remove .optional(), or read the secret from a file or an environment variable.",
+                    at: secret.location)
+            }
+        }
         for secret in stack.secrets {
             if case .generated(let length, _) = secret.source, length < 16 || length > 4096 {
                 report(
@@ -543,6 +943,11 @@ struct StackValidator {
     }
 
     private mutating func checkImage(of service: Service) {
+        // `Service("web")` declares no image at all: a build must give it one.
+        if service.build != nil || service.image == Image(repository: "") {
+            checkBuild(of: service)
+            return
+        }
         // Built only if something is reported: most services have nothing to report.
         lazy var element = "service '\(service.name)'"
         let image = service.image

@@ -8,11 +8,22 @@ struct StackDeployer {
     /// The orchestrator, chosen once by ``Orchestrators/make(for:engine:workspace:)``.
     var orchestrator: any Orchestrator
 
-    init(for environment: Environment, options: CommonOptions) {
+    /// The application's package directory.
+    var packageDirectory: URL
+    /// How many releases ``up(_:for:timeout:lockWait:rotating:command:)`` keeps on the engine.
+    var keepReleases = ReleaseHistory.defaultKeep
+
+    /// Runs the docker commands instead of ``ProcessRunner``, when set (tests of the command
+    /// tree with a fake engine).
+    @TaskLocal static var runner: (any CommandRunner)?
+
+    init(for environment: Environment, stack: Stack, options: CommonOptions) {
         let root = URL(
             fileURLWithPath: options.directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
+        packageDirectory = root
         orchestrator = Orchestrators.make(
-            for: environment, engine: DockerEngine(target: Target(context: options.context)),
+            for: environment,
+            engine: DockerEngine(target: options.target(for: stack), runner: Self.runner ?? ProcessRunner()),
             workspace: Workspace(root: root))
     }
 
@@ -22,11 +33,42 @@ struct StackDeployer {
         try await Self.plan(orchestrator, stack, environment)
     }
 
+    /// Deploys, then records the release (``ReleaseHistory``).
+    /// - Parameter command: What the release says deployed it (`up`, `rollback 3`).
+    /// - Returns: The release recorded, or `nil` when it could not be (the deploy stands; a
+    ///   warning says why).
+    @discardableResult
     func up(
         _ stack: Stack, for environment: Environment, timeout: Duration, lockWait: Duration,
-        rotating: Set<String> = []
-    ) async throws {
-        try await up(orchestrator, stack, environment, timeout: timeout, lockWait: lockWait, rotating: rotating)
+        rotating: Set<String> = [], command: String? = nil
+    ) async throws -> Release? {
+        let command = command ?? (rotating.isEmpty ? "up" : "rotate-secret \(rotating.sorted().joined(separator: " "))")
+        return try await prepareUp(stack, for: environment).apply(timeout, lockWait, rotating, command)
+    }
+
+    /// A stack validated and rendered for `up`, ready to apply. A command over several stacks
+    /// prepares every one before the first touches an engine, and none twice: preparing hashes
+    /// the build contexts of built services.
+    struct PreparedUp: Sendable {
+        /// Applies it under the lock and records the release.
+        let apply:
+            @Sendable (_ timeout: Duration, _ lockWait: Duration, _ rotating: Set<String>, _ command: String)
+                async throws -> Release?
+
+        func up(timeout: Duration, lockWait: Duration) async throws {
+            _ = try await apply(timeout, lockWait, [], "up")
+        }
+    }
+
+    /// Validates and renders a stack for ``PreparedUp``, printing its warnings.
+    /// - Throws: ``ValidationFailure`` with every error.
+    func prepareUp(_ stack: Stack, for environment: Environment) throws -> PreparedUp {
+        try Self.prepareUp(orchestrator, stack, environment, deployer: self)
+    }
+
+    /// The releases of a stack in an environment, on this deployer's engine.
+    func releases(_ stack: Stack, _ environment: Environment) -> ReleaseHistory {
+        ReleaseHistory(engine: engine, project: lock(stack, environment).project, keep: keepReleases)
     }
 
     func down(_ stack: Stack, for environment: Environment, removeVolumes: Bool, lockWait: Duration) async throws {
@@ -71,19 +113,43 @@ struct StackDeployer {
         try orchestrator.render(prepared(orchestrator, stack, environment))
     }
 
-    private func up<O: Orchestrator>(
-        _ orchestrator: O, _ stack: Stack, _ environment: Environment, timeout: Duration, lockWait: Duration,
-        rotating: Set<String>
-    ) async throws {
+    private static func prepareUp<O: Orchestrator>(
+        _ orchestrator: O, _ stack: Stack, _ environment: Environment, deployer: StackDeployer
+    ) throws -> PreparedUp {
         let prepared = try Self.prepared(orchestrator, stack, environment)
-        try await locked(stack, environment, command: rotating.isEmpty ? "up" : "rotate-secret", wait: lockWait) {
-            try await orchestrator.up(prepared, timeout: timeout, rotating: rotating)
+        return PreparedUp { timeout, lockWait, rotating, command in
+            try await deployer.up(
+                orchestrator, prepared, stack, environment, timeout: timeout, lockWait: lockWait, rotating: rotating,
+                command: command)
         }
+    }
+
+    private func up<O: Orchestrator>(
+        _ orchestrator: O, _ prepared: O.Prepared, _ stack: Stack, _ environment: Environment, timeout: Duration,
+        lockWait: Duration, rotating: Set<String>, command: String
+    ) async throws -> Release? {
+        var release: Release?
+        try await locked(stack, environment, command: command, wait: lockWait) {
+            let plan = try await orchestrator.up(prepared, timeout: timeout, rotating: rotating)
+            // Still under the lock, so the release describes exactly this deploy.
+            do {
+                release = try await releases(stack, environment).recordDeploy(
+                    stack, environment: environment, command: command, changed: plan.hasChanges,
+                    packageDirectory: packageDirectory,
+                    renderedFile: orchestrator.renderedFile(stack: stack.name, environment: environment.name),
+                    console: Console())
+            } catch {
+                Console().progress(
+                    "\(Terminal.current.severity(.warning, on: .error)): deployed, but the release could not be recorded: \(error)"
+                )
+            }
+        }
+        return release
     }
 
     /// Runs `body` holding the stack's deploy lock, and releases it however `body` ends:
     /// success, failure, or cancellation by `SIGINT`/`SIGTERM`.
-    private func locked(
+    func locked(
         _ stack: Stack, _ environment: Environment, command: String, wait: Duration,
         _ body: () async throws -> Void
     ) async throws {

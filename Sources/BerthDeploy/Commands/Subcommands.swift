@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthDiagram
 import BerthSwarm
 import Foundation
 
@@ -11,17 +12,41 @@ struct PlanCommand: DeploymentCommand {
 
     @OptionGroup var options: CommonOptions
     @Flag(help: "Print the plan as JSON.") var json = false
+    @Flag(help: "Print the plan as a diagram of the stacks, with the services it changes highlighted.")
+    var diagram = false
+    @Option(help: "The diagram language with --diagram: mermaid (default) or dot.", transform: DiagramCommand.format)
+    var diagramFormat: DiagramFormat = .mermaid
+
+    func validate() throws {
+        if json && diagram { throw ValidationError("--json and --diagram print the plan two ways; choose one.") }
+    }
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: options)
-        let plan = try await deployer.plan(stack, for: environment)
-        if json {
-            try printJSON(plan)
-        } else {
-            print(plan.summary)
+        let (environment, stacks) = try options.placements(deployment)
+        let grouped = options.groupsOutput(deployment, environment)
+        // Every host is asked at once: over ssh each one costs its own round trips.
+        let plans = try await withThrowingTaskGroup(of: (Int, Plan).self) { group in
+            for (index, stack) in stacks.enumerated() {
+                let deployer = StackDeployer(for: environment, stack: stack, options: options)
+                group.addTask { (index, try await deployer.plan(stack, for: environment)) }
+            }
+            var plans: [Int: Plan] = [:]
+            for try await (index, plan) in group { plans[index] = plan }
+            return stacks.indices.map { plans[$0]! }
         }
-        return plan.hasChanges ? 2 : 0
+        if json {
+            try printJSON(Array(zip(stacks, plans.map { $0 as any Encodable })), as: "plan", grouped: grouped)
+        } else if diagram {
+            print(
+                diagramFormat.renderer.render(Diagram(stacks: stacks, environment: environment, plans: plans)),
+                terminator: "")
+        } else {
+            for (stack, plan) in zip(stacks, plans) {
+                if grouped { print(options.heading(of: stack)) }
+                print(plan.summary)
+            }
+        }
+        return plans.contains(where: \.hasChanges) ? 2 : 0
     }
 }
 
@@ -31,23 +56,52 @@ struct UpCommand: DeploymentCommand {
         abstract: "Deploy the stack and wait until every service is running and healthy.")
 
     @OptionGroup var options: CommonOptions
-    @Option(help: "Seconds to wait for every service to be healthy.") var timeout = 180
+    @Option(help: "Seconds each wave of services (a level of the dependency graph) has to be healthy once started.")
+    var timeout = 180
     @Option(help: "Swarm: ask the registry for image digests (never, changed).")
     var resolveImage: String = "never"
+    @Flag(help: "Pull each image tag and pin it to its registry digest in image-pins.json before deploying.")
+    var pinDigests = false
     @Option(help: "Seconds to wait for another deployer of the stack to finish (default: fail at once, exit 3).")
     var lockWait = 0
+    @OptionGroup var releases: ReleaseOptions
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
+        let (environment, stacks) = try options.placements(deployment)
         guard let resolve = SwarmDeployer.ResolveImage(rawValue: resolveImage) else {
             throw ValidationError("--resolve-image takes never or changed, not '\(resolveImage)'.")
         }
-        var deployer = StackDeployer(for: environment, options: options)
-        if var swarm = deployer.orchestrator as? SwarmDeployer {
-            swarm.resolveImage = resolve
-            deployer.orchestrator = swarm
+        let grouped = options.groupsOutput(deployment, environment)
+        let keep = try releases.validatedKeep()
+        // Every stack is validated and rendered, once, before the first one touches an engine.
+        func prepare(_ stack: Stack) throws -> StackDeployer.PreparedUp {
+            var deployer = StackDeployer(for: environment, stack: stack, options: options)
+            deployer.keepReleases = keep
+            if var swarm = deployer.orchestrator as? SwarmDeployer {
+                swarm.resolveImage = resolve
+                deployer.orchestrator = swarm
+            }
+            return try deployer.prepareUp(stack, for: environment)
         }
-        try await deployer.up(stack, for: environment, timeout: .seconds(timeout), lockWait: .seconds(lockWait))
+        var prepared = try stacks.map(prepare)
+        // Pulling to learn the digests changes no container; moved pins render anew.
+        if pinDigests, try await DigestPinning.pin(stacks, for: environment, options: options) {
+            prepared = try stacks.map(prepare)
+        }
+        var deployed: [String] = []
+        for (stack, ready) in zip(stacks, prepared) {
+            if grouped { print(options.heading(of: stack)) }
+            do {
+                try await ready.up(timeout: .seconds(timeout), lockWait: .seconds(lockWait))
+            } catch  where grouped && stacks.count > 1 {
+                let left = stacks.map(\.name).filter { !deployed.contains($0) && $0 != stack.name }
+                Console().progress(
+                    "Stopped at stack \(stack.name)\(stack.host.map { " on host \($0.name)" } ?? ""): deployed \(deployed.isEmpty ? "none" : deployed.joined(separator: ", ")); not deployed \(left.isEmpty ? "none" : left.joined(separator: ", ")). Run `up` again once the cause below is fixed."
+                )
+                throw error
+            }
+            deployed.append(stack.name)
+        }
         return 0
     }
 }
@@ -58,14 +112,31 @@ struct DownCommand: DeploymentCommand {
         abstract: "Remove the containers and networks the stack created.")
 
     @OptionGroup var options: CommonOptions
-    @Flag(help: "Also remove the stack's named volumes and the data in them.") var volumes = false
+    @Flag(help: "Also remove the stack's named volumes and the data in them (asks first).") var volumes = false
+    @Flag(
+        name: .shortAndLong,
+        help: "Remove the volumes without asking; needed with --volumes when no terminal can answer.")
+    var yes = false
     @Option(help: "Seconds to wait for another deployer of the stack to finish (default: fail at once, exit 3).")
     var lockWait = 0
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        try await StackDeployer(for: environment, options: options).down(
-            stack, for: environment, removeVolumes: volumes, lockWait: .seconds(lockWait))
+        let (environment, stacks) = try options.placements(deployment)
+        let grouped = options.groupsOutput(deployment, environment)
+        // Asked before the first engine is touched: deleted data cannot be brought back.
+        if volumes {
+            let names = stacks.map(\.name).joined(separator: ", ")
+            let agreed = try Terminal.current.confirm(
+                "Remove the volumes of \(names) (\(environment.name)) and all the data in them?",
+                assumeYes: yes, command: "down --volumes")
+            guard agreed else { return 1 }
+        }
+        // The reverse of `up`: a stack goes before the stacks whose addresses it uses.
+        for stack in stacks.reversed() {
+            if grouped { print(options.heading(of: stack)) }
+            try await StackDeployer(for: environment, stack: stack, options: options).down(
+                stack, for: environment, removeVolumes: volumes, lockWait: .seconds(lockWait))
+        }
         return 0
     }
 }
@@ -79,15 +150,63 @@ struct StatusCommand: DeploymentCommand {
     @Flag(help: "Print the status as JSON.") var json = false
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        let status = try await StackDeployer(for: environment, options: options).orchestrator.status(
-            of: stack, in: environment)
-        if json {
-            try printJSON(status.json)
-        } else {
-            print(status.table)
+        let (environment, stacks) = try options.placements(deployment)
+        let grouped = options.groupsOutput(deployment, environment)
+        var parts: [(Stack, any Encodable)] = []
+        for stack in stacks {
+            let status = try await StackDeployer(for: environment, stack: stack, options: options).orchestrator
+                .status(of: stack, in: environment)
+            if json {
+                parts.append((stack, status.json))
+            } else {
+                if grouped { print(options.heading(of: stack)) }
+                print(status.table)
+                if let backups = await backupSection(stack, environment) { print("\n" + backups) }
+            }
         }
+        if json { try printJSON(parts, as: "containers", grouped: grouped) }
         return 0
+    }
+}
+
+extension StatusCommand {
+    /// The newest backups of the stack's services, when it has backup policies.
+    func backupSection(_ stack: Stack, _ environment: Environment) async -> String? {
+        guard stack.services.contains(where: { !$0.backups.isEmpty }),
+            let store = try? BackupStore(stack, environment, options: options)
+        else { return nil }
+        return await store.statusSection()
+    }
+}
+
+/// Prints each stack's part of a command's `--json` output: for a deployment over several
+/// stacks or servers an array of `{"host", "stack", KEY: part}`, for one stack on the default
+/// engine the part alone.
+func printJSON(_ parts: [(stack: Stack, part: any Encodable)], as key: String, grouped: Bool) throws {
+    struct StackPart: Encodable {
+        var host: String?
+        var stack: String
+        var key: String
+        var part: any Encodable
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(host, forKey: Key(stringValue: "host"))
+            try container.encode(stack, forKey: Key(stringValue: "stack"))
+            try part.encode(to: container.superEncoder(forKey: Key(stringValue: key)))
+        }
+    }
+    if grouped {
+        try printJSON(parts.map { StackPart(host: $0.stack.host?.name, stack: $0.stack.name, key: key, part: $0.part) })
+    } else if let only = parts.first {
+        try printJSON(only.part)
     }
 }
 
@@ -102,13 +221,13 @@ struct LogsCommand: DeploymentCommand {
     @Flag(name: .shortAndLong, help: "Keep printing new lines.") var follow = false
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
+        let (environment, stack) = try options.resolve(deployment, having: service)
         guard stack.service(named: service) != nil else {
             throw ValidationError(
                 "The stack has no service '\(service)'. Its services: \(stack.services.map(\.name).joined(separator: ", "))."
             )
         }
-        return try await StackDeployer(for: environment, options: options).orchestrator.logs(
+        return try await StackDeployer(for: environment, stack: stack, options: options).orchestrator.logs(
             of: service, in: stack, environment: environment, tail: tail, follow: follow)
     }
 }
@@ -119,11 +238,30 @@ struct RenderCommand: DeploymentCommand {
         abstract: "Write the Compose file `up` would apply, without touching the engine.")
 
     @OptionGroup var options: CommonOptions
+    @Option(
+        name: .customLong("env-example"),
+        help: ArgumentHelp(
+            "Also write every variable the deployer must provide to this file, such as .env.example.",
+            valueName: "path"))
+    var environmentExample: String?
 
     func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: options)
-        print(try deployer.render(stack, for: environment).path)
+        let (environment, stacks) = try options.placements(deployment)
+        for stack in stacks {
+            let deployer = StackDeployer(for: environment, stack: stack, options: options)
+            print(try deployer.render(stack, for: environment).path)
+        }
+        if let path = environmentExample {
+            let names = stacks.map { "'\($0.name)'" }.joined(separator: ", ")
+            let text = EnvironmentExample(stacks: stacks).text(
+                heading: """
+                    The variables \(stacks.count == 1 ? "stack" : "stacks") \(names) read from the deployer's environment in environment '\(environment.name)'.
+                    Written by `berth render --env-example`; set them where `berth up` runs.
+                    """)
+            let url = URL(filePath: path)
+            try Data(text.utf8).write(to: url, options: .atomic)
+            print(url.path)
+        }
         return 0
     }
 }
@@ -134,19 +272,49 @@ struct ValidateCommand: DeploymentCommand {
         abstract: "Check the stack and print every problem with its location and fix.")
 
     @OptionGroup var options: CommonOptions
+    @Flag(help: "Print the result as JSON: environment, stacks, valid, errors, diagnostics.") var json = false
 
-    func run(_ deployment: Deployment) async throws -> Int32 {
-        let (environment, stack) = try options.resolve(deployment)
+    /// What `validate --json` prints.
+    struct Report: Codable, Equatable {
+        var environment: String
+        var stacks: [String]
+        var valid: Bool
+        var errors: Int
+        var diagnostics: [Diagnostic]
+    }
+
+    /// Every diagnostic of the chosen environment's stacks.
+    func report(_ deployment: Deployment) throws -> Report {
+        let environment = try options.chosenEnvironment(of: deployment)
+        let stacks = deployment.stacks(environment)
         let directory = URL(
             fileURLWithPath: options.directory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
-        let diagnostics =
-            Preflight.fileDiagnostics(of: stack, packageDirectory: directory)
-            + Preflight.diagnostics(of: stack, for: environment)
-        for diagnostic in diagnostics { print(diagnostic) }
+        var diagnostics = DeploymentTopology.diagnostics(of: stacks)
+        for stack in stacks {
+            diagnostics +=
+                Preflight.fileDiagnostics(of: stack, packageDirectory: directory)
+                + Preflight.diagnostics(of: stack, for: environment)
+        }
         let errors = diagnostics.errors.count
+        return Report(
+            environment: environment.name, stacks: stacks.map(\.name), valid: errors == 0, errors: errors,
+            diagnostics: diagnostics)
+    }
+
+    func run(_ deployment: Deployment) async throws -> Int32 {
+        let report = try report(deployment)
+        if json {
+            try printJSON(report)
+            return report.valid ? 0 : 1
+        }
+        let (environment, stacks, diagnostics, errors) = (
+            report.environment, report.stacks, report.diagnostics, report.errors
+        )
+        for diagnostic in diagnostics { print(Terminal.current.format(diagnostic, on: .output)) }
+        let names = stacks.joined(separator: ", ")
         print(
             errors == 0
-                ? "\(stack.name) (\(environment.name)) is valid\(diagnostics.isEmpty ? "" : " with \(diagnostics.count) warning(s)")."
+                ? "\(names) (\(environment)) \(stacks.count == 1 ? "is" : "are") valid\(diagnostics.isEmpty ? "" : " with \(diagnostics.count) warning(s)")."
                 : "\(errors) error(s).")
         return errors == 0 ? 0 : 1
     }
@@ -154,14 +322,19 @@ struct ValidateCommand: DeploymentCommand {
 
 /// Prints a value as the stable JSON `--json` promises: sorted keys, pretty-printed.
 func printJSON(_ value: some Encodable) throws {
+    print(try jsonText(value))
+}
+
+/// A value as the stable JSON every `--json` prints: sorted keys, pretty-printed.
+public func jsonText(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 func printWarnings(_ diagnostics: [Diagnostic]) {
     for diagnostic in diagnostics {
-        FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+        FileHandle.standardError.write(Data((Terminal.current.format(diagnostic, on: .error) + "\n").utf8))
     }
 }
 
@@ -234,10 +407,10 @@ struct RotateSecretCommand: DeploymentCommand {
         if let keeper = declared.keptBy {
             FileHandle.standardError.write(
                 Data(
-                    "warning: service '\(keeper)' keeps the value of '\(secret)' in its data (set when it was first initialised); the services get the new value, but \(keeper) still holds the old one until you change it there too.\n"
+                    "\(Terminal.current.severity(.warning, on: .error)): service '\(keeper)' keeps the value of '\(secret)' in its data (set when it was first initialised); the services get the new value, but \(keeper) still holds the old one until you change it there too.\n"
                         .utf8))
         }
-        try await StackDeployer(for: environment, options: options).up(
+        try await StackDeployer(for: environment, stack: stack, options: options).up(
             stack, for: environment, timeout: .seconds(timeout), lockWait: .seconds(lockWait), rotating: [secret])
         return 0
     }
@@ -258,7 +431,7 @@ extension CommonOptions {
     /// The deploy lock of the chosen stack and environment, on an engine that answers.
     func reachableLock(of deployment: Deployment) async throws -> DeployLock {
         let (environment, stack) = try resolve(deployment)
-        let deployer = StackDeployer(for: environment, options: self)
+        let deployer = StackDeployer(for: environment, stack: stack, options: self)
         try await deployer.engine.checkReachable()
         return deployer.lock(stack, environment)
     }

@@ -33,9 +33,38 @@ public protocol CommandRunner: Sendable {
     ///   - input: Bytes written to the command's standard input, which is then closed.
     func run(_ arguments: [String], input: [UInt8]?) async throws -> CommandResult
 
+    /// Runs a command with extra environment variables, such as the secret values Docker
+    /// Compose copies into containers (an environment is private to the process, unlike its
+    /// arguments).
+    func run(_ arguments: [String], input: [UInt8]?, environment: [String: String]) async throws -> CommandResult
+
     /// Runs a command whose output goes straight to this process's standard output and error,
     /// for commands the user watches (`logs --follow`).
     func runAttached(_ arguments: [String]) async throws -> Int32
+
+    /// Runs `producer | consumer`: the producer's standard output streams into the consumer's
+    /// standard input (`docker save IMAGE | docker --host … load`).
+    ///
+    /// An implementation streams without holding the whole output, and stops the other
+    /// command when one fails.
+    func pipe(_ producer: [String], into consumer: [String]) async throws -> PipelineResult
+
+    /// Runs `first | second | …`, each command's standard output streaming into the next one's
+    /// standard input (`docker exec db pg_dump … | openssl enc … | docker run -i … sh -c 'cat > …'`).
+    ///
+    /// An implementation streams without holding the output, and stops every other command
+    /// when one fails.
+    /// - Returns: Each command's result, in order; only the last has standard output.
+    func pipeline(_ commands: [[String]]) async throws -> [CommandResult]
+}
+
+extension CommandRunner {
+    /// Runners that replay recorded output have no use for the environment.
+    public func run(_ arguments: [String], input: [UInt8]?, environment: [String: String]) async throws
+        -> CommandResult
+    {
+        try await run(arguments, input: input)
+    }
 }
 
 /// A ``CommandRunner`` that starts real processes with Foundation's `Process`.
@@ -49,7 +78,13 @@ public struct ProcessRunner: CommandRunner {
     }
 
     public func run(_ arguments: [String], input: [UInt8]?) async throws -> CommandResult {
-        let process = try makeProcess(arguments)
+        try await run(arguments, input: input, environment: [:])
+    }
+
+    public func run(_ arguments: [String], input: [UInt8]?, environment extra: [String: String]) async throws
+        -> CommandResult
+    {
+        let process = try makeProcess(arguments, environment: extra)
         let output = Pipe()
         let errors = Pipe()
         let standardInput = Pipe()
@@ -113,30 +148,37 @@ public struct ProcessRunner: CommandRunner {
     }
 
     public func runAttached(_ arguments: [String]) async throws -> Int32 {
-        let process = try makeProcess(arguments)
+        guard let name = arguments.first else { throw CommandError.cannotStart("", "no command given") }
+        let path = try Self.locate(name)
+        var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if Self.isDocker(name) { merged.merge(SSHKeepAlive.environment(base: merged)) { $1 } }
+        let environment = merged
         return try await withCheckedThrowingContinuation { continuation in
+            // Waiting blocks a thread: one of its own, as in `collect`.
             Thread.detachNewThread {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: CommandError.cannotStart(arguments[0], error.localizedDescription))
-                    return
-                }
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
+                continuation.resume(
+                    with: Result { try ForegroundProcess.run(path, arguments: arguments, environment: environment) })
             }
         }
     }
 
-    private func makeProcess(_ arguments: [String]) throws -> Process {
+    func makeProcess(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
         guard let name = arguments.first else { throw CommandError.cannotStart("", "no command given") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.locate(name))
         process.arguments = Array(arguments.dropFirst())
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var added = environment.merging(extra) { $1 }
+        if Self.isDocker(name) { added.merge(SSHKeepAlive.environment(base: added)) { $1 } }
+        if !added.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(added) { $1 }
         }
         return process
+    }
+
+    /// Whether a command is the Docker CLI, whose ssh connections get keep-alive probes
+    /// (``SSHKeepAlive``).
+    static func isDocker(_ name: String) -> Bool {
+        name == "docker" || name.hasSuffix("/docker")
     }
 
     /// Finds an executable on `PATH`, as a shell would, without running a shell.
@@ -148,6 +190,56 @@ public struct ProcessRunner: CommandRunner {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         throw CommandError.notFound(name)
+    }
+}
+
+/// A process started in this process's own process group, as a shell starts a foreground job.
+///
+/// Foundation's `Process` puts every child in a process group of its own. That suits commands
+/// whose output Berth collects, but not one attached to the user's terminal: a process outside
+/// the terminal's foreground group is stopped when it reads from the terminal or sets its mode
+/// (`docker exec --tty`), and Ctrl-C never reaches it.
+enum ForegroundProcess {
+    /// Runs a program to its end with this process's standard streams.
+    /// - Returns: Its exit status, or 128 + the signal's number when a signal ended it.
+    static func run(_ path: String, arguments: [String], environment: [String: String]) throws -> Int32 {
+        #if canImport(Darwin)
+            var attributes: posix_spawnattr_t? = nil
+        #else
+            var attributes = posix_spawnattr_t()
+        #endif
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with default signal handling and nothing blocked, whatever this
+        // process ignores or blocks.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGHUP] {
+            sigaddset(&defaults, signal)
+        }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv + envp { free(pointer) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, nil, &attributes, argv, envp)
+        guard spawned == 0 else {
+            throw CommandError.cannotStart(arguments[0], String(cString: strerror(spawned)))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw CommandError.cannotStart(arguments[0], String(cString: strerror(errno))) }
+        }
+        // The wait status: the exit code in bits 8-15 when the low 7 bits are 0, else the signal.
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
 

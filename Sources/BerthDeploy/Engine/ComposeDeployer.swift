@@ -40,9 +40,18 @@ public struct ComposeDeployer: Orchestrator {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Validates and renders; nothing touches the engine or the disk.
+    /// Validates and renders; nothing touches the engine, and nothing is written. The build
+    /// contexts of built services are read, for the tags of their images.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
+        // Optional secrets whose source is missing here are left out before anything else.
+        let absent = OptionalSecrets(environment: processEnvironment, packageDirectory: workspace.root).absent(
+            in: stack)
+        if let note = OptionalSecrets.note(absent, of: stack) { console.progress(note) }
+        // Scheduled backups are jobs of the stack (idempotent: a deployment's stacks have them).
+        // Pinned tags render with their digests (`up --pin-digests` writes the pins).
+        let stack = try ImagePins.load(from: workspace.root).applied(
+            to: OptionalSecrets.removing(absent, from: stack.schedulingBackups(for: environment)))
         let checked = try Preflight.render(stack, for: environment, packageDirectory: workspace.root) {
             ComposeRenderer().render($0, for: environment)
         }
@@ -62,6 +71,11 @@ public struct ComposeDeployer: Orchestrator {
         return file
     }
 
+    /// Where the Compose file is written.
+    public func renderedFile(stack: String, environment: String) -> URL {
+        workspace.composeFile(stack: stack, environment: environment)
+    }
+
     /// Compares the description with what runs, drift included: missing, stopped, exited,
     /// restarting and unhealthy containers, leftovers of an interrupted update, and containers
     /// of an older configuration.
@@ -71,11 +85,11 @@ public struct ComposeDeployer: Orchestrator {
     /// - Throws: ``SecretError`` when a secret's source is missing, ``EngineError`` when a
     ///   config's file is.
     public func plan(_ prepared: Prepared) async throws -> Plan {
-        let configs = try configVersions(of: prepared.stack)
+        let configs = try configContents(of: prepared.stack)
         let engineState = try await readEngine(for: prepared)
         let versions = try secretStore(for: prepared).currentVersions(
             prepared.stack.secrets, deployedVersions: Self.deployedSecretVersions(in: engineState.live))
-        return plan(prepared, secretVersions: versions, configVersions: configs, engineState).plan
+        return try plan(prepared, secretVersions: versions, configContents: configs, engineState).plan
     }
 
     /// What `plan` and `up` read from the engine, all at once, and check before anything
@@ -83,26 +97,46 @@ public struct ComposeDeployer: Orchestrator {
     /// other stacks claim, and the host ports other containers hold.
     private func readEngine(for prepared: Prepared) async throws -> (live: LiveState, routes: [LiveRoute]) {
         let (stack, environment) = (prepared.stack, prepared.environment)
-        try await engine.checkReachable()
+        // Asked beside the reads, not before them: over ssh every round of commands costs a
+        // connection, and an engine that does not answer fails the reads too. Its error, which
+        // says what to do, is the one reported.
+        async let reachable: Void = engine.checkReachable()
         async let reading = engine.liveState(stack: stack.name, environment: environment.name)
         async let networks: Void = engine.checkExternalNetworks(of: stack, swarm: false)
         async let claimed = engine.checkRouteConflicts(of: stack, for: environment)
         async let ports: Void = engine.checkHostPorts(of: stack, for: environment)
-        let live = try await reading
+        // Images Berth builds are tagged by their content: only a pulled tag can move.
+        let pulled = stack.services.filter { $0.build == nil }
+        async let images = engine.currentImages(of: Set(pulled.map(\.image.reference)))
+        try await reachable
+        var live = try await reading
+        let current = try await images
+        for service in pulled {
+            guard let image = current[service.image.reference] else { continue }
+            if let pin = service.image.digest {
+                if let digest = image.digest, digest != pin { live.movedPins[service.name] = digest }
+            } else {
+                live.currentImages[service.name] = image.id
+            }
+        }
         try await networks
         let routes = try await claimed
         try await ports
         return (live, routes)
     }
 
-    /// The document with the secrets' and configs' versions, and the plan from it.
+    /// The document with the secrets' versions and the configs' contents, and the plan from it.
+    /// - Throws: ``ValidationFailure`` when a config file cannot be written into the document.
     private func plan(
-        _ prepared: Prepared, secretVersions: [String: String], configVersions: [String: String],
+        _ prepared: Prepared, secretVersions: [String: String], configContents: [String: [UInt8]],
         _ engineState: (live: LiveState, routes: [LiveRoute])
-    ) -> (plan: Plan, document: ComposeDocument) {
+    ) throws -> (plan: Plan, document: ComposeDocument) {
         let (stack, environment) = (prepared.stack, prepared.environment)
         let document = ComposeRenderer().render(
-            stack, for: environment, secretVersions: secretVersions, configVersions: configVersions)
+            stack, for: environment, secretVersions: secretVersions, configContents: configContents)
+        if document.diagnostics.containsErrors {
+            throw ValidationFailure(diagnostics: document.diagnostics.filter { $0.severity == .error })
+        }
         var plan = Plan(stack: stack, environment: environment, document: document, live: engineState.live)
         plan.routes = Plan.routeChanges(of: stack, for: environment, live: engineState.routes)
         return (plan, document)
@@ -123,11 +157,12 @@ public struct ComposeDeployer: Orchestrator {
         }
     }
 
-    /// The version of each file-backed config: a hash of the file's content, so editing the file
-    /// recreates the services that mount it.
+    /// The content of each file-backed config, written into the document as `content:` so it
+    /// reaches remote engines; its hash versions it, so editing the file recreates the services
+    /// that mount it.
     /// - Throws: ``EngineError`` naming every config whose file is missing.
-    func configVersions(of stack: Stack) throws -> [String: String] {
-        try workspace.configFiles(of: stack).mapValues { ContentVersion.of($0) }
+    func configContents(of stack: Stack) throws -> [String: [UInt8]] {
+        try workspace.configFiles(of: stack)
     }
 
     /// Applies the description and waits until every service is running and healthy.
@@ -135,7 +170,8 @@ public struct ComposeDeployer: Orchestrator {
     /// Berth drives the update itself (``ComposeRollout``): services whose containers can run
     /// twice are updated start-first, so a routed service never stops answering; the others
     /// stop-first. Everything `plan` reports as drift is repaired.
-    /// - Parameter timeout: How long to wait for health before the deploy counts as failed.
+    /// - Parameter timeout: How long the new containers of each level of the dependency graph
+    ///   have to be running and healthy, from when they start, before the deploy counts as failed.
     /// - Throws: ``DeployFailure`` naming the failing service, its health output and log tail.
     /// - Parameter rotating: Generated secrets to give a new value first (`rotate-secret`): the
     ///   services that read them are replaced like any other change.
@@ -144,10 +180,9 @@ public struct ComposeDeployer: Orchestrator {
         var prepared = prepared
         let stack = prepared.stack
         let environment = prepared.environment
-        let deadline = ContinuousClock().now + timeout
         // Everything that can fail without the engine fails here, before anything changes.
         try workspace.prepare(stack: stack.name, environment: environment.name)
-        let configs = try configVersions(of: stack)
+        let configs = try configContents(of: stack)
         for secret in rotating.sorted() {
             try secretStore(for: prepared).rotate(secret, in: stack.secrets)
         }
@@ -156,12 +191,14 @@ public struct ComposeDeployer: Orchestrator {
         _ = try secretStore(for: prepared).currentVersions(stack.secrets)
         let engineState = try await readEngine(for: prepared)
         let live = engineState.live
-        let versions = try secretStore(for: prepared).materialize(
-            stack.secrets, readableByAnyUser: Self.secretsReadByNonRootUsers(in: stack),
-            deployedVersions: Self.deployedSecretVersions(in: live))
+        let store = secretStore(for: prepared)
+        let versions = try store.materialize(stack.secrets, deployedVersions: Self.deployedSecretVersions(in: live))
+        // Compose reads each secret from its own environment and copies it into the containers.
+        var engine = engine
+        engine.environment = try store.composeEnvironment(for: stack.secrets)
         let plan: Plan
-        (plan, prepared.document) = self.plan(
-            prepared, secretVersions: versions, configVersions: configs, engineState)
+        (plan, prepared.document) = try self.plan(
+            prepared, secretVersions: versions, configContents: configs, engineState)
         let file = try render(prepared)
         console.output(plan.summary)
 
@@ -171,14 +208,17 @@ public struct ComposeDeployer: Orchestrator {
             try await gatewaySync.sync(routesOf: stack)
             return plan
         }
+        // Images built from the package's sources are on the engine before Compose would try,
+        // and fail, to pull them.
+        try await ImageDelivery(target: engine, workspace: workspace, console: console).deliver(stack)
         console.progress("Applying \(file.path) to \(engine.target)…")
         var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
-        if let gateway = stack.gateway, gateway.kind == .nginx {
+        if let gateway = stack.gateway, gateway.adapter.routeFiles != nil {
             switchGateway = { excluded in try await gatewaySync.sync(gateway, excluding: excluded) }
         }
         let rollout = ComposeRollout(
             engine: engine, console: console, stack: stack, environment: environment, document: prepared.document,
-            file: file, pollInterval: pollInterval, deadline: deadline, switchGateway: switchGateway)
+            file: file, pollInterval: pollInterval, timeout: timeout, switchGateway: switchGateway)
         let gatewayCurrent = try await rollout.run(plan, live: live)
         if !gatewayCurrent { try await gatewaySync.sync(routesOf: stack) }
         console.progress("Deployed \(stack.name) (\(environment.name)): \(stack.services.count) service(s) ready.")
@@ -197,8 +237,9 @@ public struct ComposeDeployer: Orchestrator {
         if !result.succeeded {
             console.progress("docker compose down reported: \(result.standardError.trimmed)")
         }
-        // Whatever Compose did not know about (a file gone, a renamed service) still carries
-        // Berth's labels; remove it by them.
+        // Whatever Compose did not know about (a file gone, a renamed service, a release task
+        // a killed deployer left) still carries Berth's labels; remove it by them.
+        try await engine.removeOneOffs(project: project)
         let left = try await engine.liveState(stack: stack, environment: environment)
         if !left.containers.isEmpty {
             _ = try await engine.output(["rm", "--force", "--volumes"] + left.containers.map(\.id))
@@ -223,21 +264,22 @@ public struct ComposeDeployer: Orchestrator {
         console.progress("Removed \(stack) (\(environment)).\(kept)")
     }
 
-    /// Secrets mounted by a service that runs as a user other than root.
-    static func secretsReadByNonRootUsers(in stack: Stack) -> Set<String> {
-        let root: Set<String> = ["0", "root", "0:0", "root:root"]
-        return Set(
-            stack.services.filter { service in service.user.map { !root.contains($0) } ?? false }
-                .flatMap { $0.secrets.map(\.secret) })
-    }
-
     /// One row per container: state, health, image, ports and start time.
     public func status(of stack: Stack, in environment: Environment) async throws -> (
         table: String, json: any Encodable
     ) {
         try await engine.checkReachable()
         let live = try await engine.liveState(stack: stack.name, environment: environment.name)
-        return (StatusTable(stack: stack, live: live).text, live.containers)
+        let jobs = try await JobRuns.section(of: stack) { [engine] job in
+            guard let container = live.containers(of: job.name).max(by: { $0.startedAt < $1.startedAt }) else {
+                return nil
+            }
+            return try await engine.run(["logs", "--tail", "500", container.id]).standardOutput
+        }
+        return (
+            [StatusTable(stack: stack, live: live).text, jobs].compactMap { $0 }.joined(separator: "\n\n"),
+            live.containers
+        )
     }
 
     /// `docker compose logs` of the service.

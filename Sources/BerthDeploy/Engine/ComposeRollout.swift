@@ -25,7 +25,10 @@ struct ComposeRollout {
     var document: ComposeDocument
     var file: URL
     var pollInterval: Duration
-    var deadline: ContinuousClock.Instant
+    /// How long each level's new containers have to be ready, from when they are started: a
+    /// deep dependency graph, or a slow release task before a level, takes nothing from the
+    /// time the next level has.
+    var timeout: Duration
     /// Points the stack's gateway at every ready container except the given ones; `nil` when
     /// the gateway learns routes by itself (Traefik) or there is none.
     var switchGateway: (@Sendable (Set<String>) async throws -> Void)?
@@ -60,17 +63,21 @@ struct ComposeRollout {
         var live = live
         // Drift makes a change too (`repair`): every service the plan would touch.
         let work = Set(plan.services.filter { $0.action != .unchanged }.map(\.service))
+        // A release task belongs to a new version, not to the repair of a crashed container.
+        let releasing = Set(plan.services.filter { $0.action == .create || $0.action == .update }.map(\.service))
         let byName = Dictionary(stack.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let levels = DependencyGraph(stack: stack).levels()
             .map { level in level.filter(work.contains).compactMap { byName[$0] } }.filter { !$0.isEmpty }
         for (index, services) in levels.enumerated() {
-            if try await roll(services, live: live) {
+            if try await roll(services, live: live, releasing: releasing) {
                 gatewayCurrent = true
             } else if services.contains(where: affectsGateway) {
                 gatewayCurrent = false
             }
             if index < levels.count - 1 {
+                let images = live.currentImages
                 live = try await engine.liveContainers(stack: stack.name, environment: environment.name)
+                live.currentImages = images
             }
         }
         // Services the description no longer has were there before the rollout, which never
@@ -104,7 +111,11 @@ struct ComposeRollout {
 
     /// Rolls one level out.
     /// - Returns: Whether the gateway was switched once the level's new containers were ready.
-    private func roll(_ services: [Service], live: LiveState) async throws -> Bool {
+    private func roll(_ services: [Service], live: LiveState, releasing: Set<String>) async throws -> Bool {
+        // Before anything of the level changes: a failing task leaves every container as it was.
+        for service in services where releasing.contains(service.name) {
+            if let task = service.releaseTask { try await run(task, of: service) }
+        }
         let steps = services.map { self.step(for: $0, live: live) }
         let idle = steps.flatMap(\.idle)
         if !idle.isEmpty { try await remove(idle, stopping: true) }
@@ -188,7 +199,8 @@ struct ComposeRollout {
             let verdict = ContainerVerdict(container, service: service)
             // A container of the new configuration that is ready, or running and still coming
             // up, stays and is waited for: replacing it would only start the same again.
-            if container.configHash == desired, kept.count < service.replicas,
+            // One made before its tag moved is replaced like one of an older configuration.
+            if container.configHash == desired, !live.runsMovedImage(container), kept.count < service.replicas,
                 verdict.isReady || (container.state == "running" && verdict.failure == nil)
             {
                 kept.append(container)
@@ -236,8 +248,9 @@ struct ComposeRollout {
     }
 
     /// Waits until every service of the level has its replicas of the new configuration ready,
-    /// or one of them fails, or the deadline passes.
+    /// or one of them fails, or the level's ``timeout`` passes.
     private func waitForNewContainers(of steps: [Step], before: Set<String>) async throws -> Outcome {
+        let deadline = clock.now + timeout
         let kept = Set(steps.flatMap(\.kept).map(\.id))
         // Only containers of the new configuration count: the ones made now and the ones that
         // stayed, never one being replaced.
@@ -263,7 +276,15 @@ struct ComposeRollout {
                 shown[name] = readiness.summaries[name]
                 console.live("  \(name): \(readiness.summaries[name] ?? "")")
             }
-            guard readiness.waiting.isEmpty || now >= deadline else {
+            // A running container without a health check that has not been watched for
+            // `settle` yet gets that long past the deadline: on a loaded engine it may be seen
+            // running for the first time just before the deadline, and failing it then would
+            // report a healthy update as failed.
+            let unsettled = live.containers.contains { container in
+                container.state == "running" && container.health == nil
+                    && firstRunning[container.id].map { now - $0 < settle } ?? false
+            }
+            guard readiness.waiting.isEmpty || (now >= deadline && !unsettled) else {
                 try await Task.sleep(for: pollInterval)
                 continue
             }
@@ -315,6 +336,57 @@ struct ComposeRollout {
         }
     }
 
+    /// Runs a service's release task in a one-off container of its new configuration, bounded by
+    /// the task's own timeout.
+    /// - Throws: ``DeployFailure`` when it fails or runs out of time; nothing of the service has
+    ///   changed then.
+    private func run(_ task: ReleaseTask, of service: Service) async throws {
+        let shown = task.command.joined(separator: " ")
+        console.progress("  \(service.name): running its release task `\(shown)` in the new version…")
+        let started = clock.now
+        // A task a killed deployer left running must not run beside this one.
+        try await engine.removeOneOffs(project: document.projectName, service: service.name)
+        let name = "\(document.projectName)-\(service.name)-release-\(UUID().uuidString.prefix(8).lowercased())"
+        // With a composed environment the shim is the entrypoint and runs the program it is
+        // given, so the task goes through the service's own entrypoint as its command would.
+        let command = ComposedEnvironment(of: service) == nil ? task.command : (service.entrypoint ?? []) + task.command
+        let arguments =
+            ["compose", "--project-name", document.projectName, "--file", file.path, "run", "--rm", "--no-deps"]
+            + ["--no-TTY", "--interactive=false", "--name", name, service.name] + command
+        let limit = task.timeout
+        // Set before the container is removed: `compose run` may report the kill (137) before
+        // the timer's own task has returned.
+        let timedOut = TimeoutFlag()
+        let finished: CommandResult? = try await withThrowingTaskGroup(of: CommandResult?.self) { [engine] group in
+            group.addTask { try await engine.run(arguments) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                timedOut.set()
+                // Removing the container ends `compose run`, which then returns.
+                _ = try? await engine.run(["container", "rm", "--force", name])
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let result = timedOut.isSet ? nil : finished
+        let elapsed = ImageShipper.seconds(clock.now - started)
+        if let result, result.succeeded {
+            console.progress("  \(service.name): release task done in \(elapsed)")
+            return
+        }
+        let output = result.map { ($0.standardOutput + "\n" + $0.standardError).trimmed } ?? ""
+        let tail = output.split(separator: "\n", omittingEmptySubsequences: false).suffix(20).joined(separator: "\n")
+        throw DeployFailure(
+            service: service.name,
+            reason: result.map { "its release task `\(shown)` exited with status \($0.exitCode)" }
+                ?? "its release task `\(shown)` ran longer than \(ImageShipper.seconds(limit)) and was stopped",
+            healthOutput: nil, logTail: tail.isEmpty ? nil : tail,
+            stillServing: stack.services.map(\.name),
+            note: "Nothing of \(service.name) was replaced: its running containers keep serving the previous version.")
+    }
+
     /// Runs `docker compose … ARGUMENTS` to its end; it only creates, starts or replaces
     /// containers, so it is never cancelled halfway.
     private func compose(_ arguments: [String]) async throws {
@@ -326,4 +398,13 @@ struct ComposeRollout {
                 healthOutput: nil, logTail: nil, stillServing: [])
         }
     }
+}
+
+/// Whether a release task's time ran out, set by its timer and read once the task has ended.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

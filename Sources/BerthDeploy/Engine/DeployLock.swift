@@ -89,10 +89,24 @@ public struct DeployLock: Sendable {
         let deadline = clock.now + wait
         var announced = false
         while true {
-            let created = try await engine.run(
-                ["container", "create", "--name", name] + Self.labels(of: me, project: project)
-                    + [Self.image, "lock"])
-            if created.succeeded { return Lease(holder: me, container: created.standardOutput.trimmed) }
+            // `--pull never`: without it the CLI answers a missing image with a pull, which
+            // fails (with a registry error instead of "No such image") on an offline engine.
+            Self.held.mutate { $0.creating[name, default: 0] += 1 }
+            let created: CommandResult
+            do {
+                created = try await engine.run(
+                    ["container", "create", "--pull", "never", "--name", name] + Self.labels(of: me, project: project)
+                        + [Self.image, "lock"])
+            } catch {
+                Self.held.mutate { $0.creating[name, default: 1] -= 1 }
+                throw error
+            }
+            let lease = created.succeeded ? Lease(holder: me, container: created.standardOutput.trimmed) : nil
+            Self.held.mutate { state in
+                if let lease { state.leases.insert(lease.container) }
+                state.creating[name, default: 1] -= 1
+            }
+            if let lease { return lease }
             if !imported, created.standardError.contains("No such image") {
                 try await importImage()
                 imported = true
@@ -103,9 +117,12 @@ public struct DeployLock: Sendable {
                     "Could not take the deploy lock \(name) on \(engine.target): \(created.standardError.trimmed)")
             }
             guard let (id, holder) = try await current() else { continue }  // released meanwhile
-            if !Self.isAlive(holder) {
+            // A lock this very process took and let go of without removing it (the engine was
+            // unreachable then) has no deployer left either.
+            if !Self.isAlive(holder) || (Self.isThisProcess(holder) && !Self.held.holds(id, name: name)) {
                 console.progress(
-                    "The deploy lock of \(project) is held by \(holder), whose process is gone; taking it over.")
+                    "The deploy lock of \(project) is held by \(holder), \(Self.isThisProcess(holder) ? "a deploy of this process that could not remove it" : "whose process is gone"); taking it over."
+                )
                 try await onStale(holder)
                 // Removed by ID: a lock someone else took meanwhile has another ID and stays.
                 _ = try await engine.run(["container", "rm", id])
@@ -127,7 +144,23 @@ public struct DeployLock: Sendable {
     /// Releases a lock this process took. It is removed by its ID: a lock released by hand
     /// and taken by another deployer meanwhile has another ID and stays.
     public func release(_ lease: Lease) async {
-        _ = try? await engine.run(["container", "rm", lease.container])
+        // A connection that just dropped may be back a moment later; a lock left behind costs the
+        // next deployer a takeover, not correctness.
+        for attempt in 0..<3 {
+            if (try? await engine.run(["container", "rm", lease.container])) != nil { break }
+            if attempt < 2 { try? await Task.sleep(for: .seconds(1)) }
+        }
+        // Only now: until the container is gone, another task of this process must wait for it.
+        Self.held.mutate { $0.leases.remove(lease.container) }
+    }
+
+    /// The lock containers this process holds.
+    private static let held = HeldLeases()
+
+    /// Whether a holder is this process.
+    static func isThisProcess(_ holder: Holder) -> Bool {
+        holder.host == ProcessInfo.processInfo.hostName && holder.pid == getpid()
+            && holder.processStart == (processStart(of: getpid()) ?? "")
     }
 
     /// Removes the lock whoever holds it (`lock release`).
@@ -196,8 +229,9 @@ public struct DeployLock: Sendable {
         message.contains("Conflict") || message.contains("already in use")
     }
 
-    /// Imports the empty image the lock container is made from, once per engine.
-    private func importImage() async throws {
+    /// Imports the empty image the lock container (and each ``ReleaseHistory`` release) is
+    /// made from, once per engine.
+    func importImage() async throws {
         // An empty tar archive: two 512-byte blocks of zeros.
         let imported = try await engine.run(
             ["image", "import", "--message", "Berth deploy locks", "-", Self.image],
@@ -225,5 +259,27 @@ public struct DeployLockHeld: Error, CustomStringConvertible, Sendable {
         Wait for it to finish (or pass --lock-wait SECONDS to wait here). If that deployer is gone, \
         check with `lock status` and remove the lock with `lock release`.
         """
+    }
+}
+
+/// The lock containers this process holds, and the locks it is creating, shared by every lock
+/// value: a lock of this very process that is in neither was left behind when its release could
+/// not reach the engine.
+final class HeldLeases: @unchecked Sendable {
+    struct State {
+        /// The IDs of the lock containers held.
+        var leases: Set<String> = []
+        /// How many `container create` calls are in flight, by lock name.
+        var creating: [String: Int] = [:]
+    }
+
+    private let lock = NSLock()
+    private var state = State()
+
+    func mutate(_ change: (inout State) -> Void) { lock.withLock { change(&state) } }
+
+    /// Whether a task of this process holds the lock with this ID, or may be taking it now.
+    func holds(_ id: String, name: String) -> Bool {
+        lock.withLock { state.leases.contains(id) || state.creating[name, default: 0] > 0 }
     }
 }

@@ -5,9 +5,13 @@ public struct ValidationFailure: Error, CustomStringConvertible, Sendable {
     /// Every diagnostic, errors first.
     public var diagnostics: [Diagnostic]
 
-    public var description: String {
+    public var description: String { formatted { $0.description } }
+
+    /// The ``description`` with each diagnostic written by `format` (a terminal colours the
+    /// severities).
+    public func formatted(_ format: (Diagnostic) -> String) -> String {
         let errors = diagnostics.errors.count
-        return diagnostics.map(\.description).joined(separator: "\n")
+        return diagnostics.map(format).joined(separator: "\n")
             + "\n\(errors) error(s); nothing was deployed. Fix them and run the command again."
     }
 }

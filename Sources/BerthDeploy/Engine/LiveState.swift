@@ -1,3 +1,4 @@
+import BerthCore
 import BerthRendering
 import Foundation
 
@@ -9,12 +10,26 @@ public struct LiveState: Sendable {
     public var networks: [String]
     /// The names of the stack's volumes.
     public var volumes: [String]
+    /// The image ID each service's image reference names on the engine now, by service: a
+    /// container of the service running another image was made before the tag moved (a `docker
+    /// pull`, a push under the same tag). Services whose reference is a digest, whose image
+    /// Berth builds, or whose image the engine does not have, are absent.
+    public var currentImages: [String: String] = [:]
+    /// The digest each pinned service's tag names on the engine now, by service, when that is
+    /// not its pin (``ImagePins``): someone pulled the tag after it moved in the registry.
+    public var movedPins: [String: String] = [:]
 
     /// Creates a state from its parts.
     public init(containers: [LiveContainer], networks: [String], volumes: [String]) {
         self.containers = containers
         self.networks = networks
         self.volumes = volumes
+    }
+
+    /// Whether a container runs another image than the one its service's tag names now.
+    public func runsMovedImage(_ container: LiveContainer) -> Bool {
+        guard let current = currentImages[container.service], !container.imageID.isEmpty else { return false }
+        return container.imageID != current
     }
 
     /// The containers of one service.
@@ -44,6 +59,8 @@ public struct LiveContainer: Sendable, Hashable, Codable {
     public var exitCode: Int
     /// The image reference it was created from.
     public var image: String
+    /// The ID (`sha256:…`) of the image it runs.
+    public var imageID: String = ""
     /// When it started.
     public var startedAt: String
     /// Published ports as `hostIP:hostPort->port/protocol`.
@@ -58,6 +75,12 @@ public struct LiveContainer: Sendable, Hashable, Codable {
     public var networks: [String] = []
     /// How often the engine restarted it.
     public var restartCount: Int = 0
+
+    /// The label Compose sets to `True` on the containers of `docker compose run`.
+    static let oneOffLabel = "com.docker.compose.oneoff"
+
+    /// Whether `docker compose run` made it (a release task), rather than the service's own `up`.
+    var isOneOff: Bool { labels[Self.oneOffLabel] == "True" }
     /// Whether the kernel killed it for exceeding its memory limit.
     public var oomKilled: Bool = false
     /// The anonymous volumes mounted into it: volumes its image declares (`VOLUME`) that the
@@ -100,6 +123,41 @@ extension DockerEngine {
 
     /// The stack's containers alone, for watching a deploy: networks and volumes do not change
     /// while it waits.
+    /// What each reference's tag names on the engine now, for the references it has: the image
+    /// ID, and the registry digest when the image came from one. One `docker image ls`, however
+    /// many services. A pinned reference (`repo:tag@sha256:…`) is looked up by its tag.
+    func currentImages(of references: Set<String>) async throws -> [String: (id: String, digest: String?)] {
+        let tagged = references.filter { Image($0).tag != nil || Image($0).digest == nil }
+        guard !tagged.isEmpty else { return [:] }
+        let listing = try await output([
+            "image", "ls", "--no-trunc", "--digests", "--format", "{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}",
+        ])
+        var byTag: [String: (id: String, digest: String?)] = [:]
+        for line in listing.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 3 else { continue }
+            byTag[parts[0]] = (parts[1], parts[2].hasPrefix("sha256:") ? parts[2] : nil)
+        }
+        var found: [String: (id: String, digest: String?)] = [:]
+        for reference in tagged {
+            if let image = byTag[Self.listedName(of: reference)] { found[reference] = image }
+        }
+        return found
+    }
+
+    /// A reference's tag as `docker image ls` lists it: `latest` when untagged, Docker Hub's
+    /// `docker.io/` and `library/` left out, any digest dropped.
+    static func listedName(of reference: String) -> String {
+        let image = Image(reference)
+        var repository = image.repository
+        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"]
+        where repository.hasPrefix(prefix) {
+            repository = String(repository.dropFirst(prefix.count))
+            break
+        }
+        return "\(repository):\(image.tag ?? "latest")"
+    }
+
     func liveContainers(stack: String, environment: String) async throws -> LiveState {
         LiveState(
             containers: try await containers([
@@ -128,7 +186,25 @@ extension DockerEngine {
                     + result.standardError.trimmed)
         }
         let json = result.standardOutput.trimmed
-        return json.isEmpty ? [] : try Self.decodeContainers(json)
+        // A one-off container (`docker compose run`: a release task) carries its service's
+        // labels, configuration hash included, but serves nothing: counting it as one of the
+        // service's containers would take a task a killed deployer left behind for the new version.
+        return json.isEmpty ? [] : try Self.decodeContainers(json).filter { !$0.isOneOff }
+    }
+
+    /// Removes the one-off containers (`docker compose run`) of a Compose project, or of one of
+    /// its services: release tasks a killed or interrupted deployer left behind.
+    func removeOneOffs(project: String, service: String? = nil) async throws {
+        let filters =
+            [
+                "--filter", "label=com.docker.compose.project=\(project)", "--filter",
+                "label=\(LiveContainer.oneOffLabel)=True",
+            ]
+            + (service.map { ["--filter", "label=com.docker.compose.service=\($0)"] } ?? [])
+        let ids = try await output(["ps", "--all", "--quiet"] + filters).split(whereSeparator: \.isNewline).map(
+            String.init)
+        guard !ids.isEmpty else { return }
+        _ = try await run(["container", "rm", "--force"] + ids)
     }
 
     /// Decodes the JSON array `docker container inspect` prints.
@@ -188,6 +264,7 @@ extension DockerEngine {
             }
             var id: String
             var name: String
+            var image: String?
             var state: State
             var config: Configuration
             var networkSettings: Settings?
@@ -206,6 +283,7 @@ extension DockerEngine {
                 case mounts = "Mounts"
                 case id = "Id"
                 case name = "Name"
+                case image = "Image"
                 case state = "State"
                 case config = "Config"
                 case networkSettings = "NetworkSettings"
@@ -229,6 +307,7 @@ extension DockerEngine {
                 lastHealthOutput: item.state.health?.log?.last?.output,
                 exitCode: item.state.exitCode ?? 0,
                 image: item.config.image ?? "",
+                imageID: item.image ?? "",
                 startedAt: item.state.startedAt ?? "",
                 ports: ports,
                 configHash: labels[OwnershipLabel.configHash],

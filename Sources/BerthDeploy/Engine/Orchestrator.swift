@@ -9,7 +9,7 @@ import Foundation
 /// and waited for, from a stack validated and rendered once by ``prepare(_:for:)``.
 ///
 /// ## Implementation guidance
-/// - ``prepare(_:for:)`` validates and renders without touching the engine or the disk, and
+/// - ``prepare(_:for:)`` validates and renders without touching the engine or writing a file, and
 ///   throws ``ValidationFailure`` with every error; a command never reaches the engine with an
 ///   invalid stack.
 /// - ``up(_:timeout:rotating:)`` changes only what ``plan(_:)`` reports, and returns once every
@@ -30,6 +30,9 @@ public protocol Orchestrator: Sendable {
 
     /// Writes the rendered file under `.berth/` and returns its location.
     func render(_ prepared: Prepared) throws -> URL
+
+    /// Where ``render(_:)`` and ``up(_:timeout:rotating:)`` write the rendered file.
+    func renderedFile(stack: String, environment: String) -> URL
 
     /// Compares the description with live state.
     func plan(_ prepared: Prepared) async throws -> Plan

@@ -26,6 +26,20 @@ public struct Plan: Sendable, Hashable, Codable {
         public var drift: [String] = []
         /// How an update or repair replaces the containers (Compose), and why.
         public var strategy: UpdateStrategy?
+        /// A job's cron expression; `nil` for a service that keeps running.
+        public var schedule: String?
+    }
+
+    /// `services` with each job's schedule, as the summary names it.
+    static func markingJobs(_ services: [ServiceChange], of stack: Stack) -> [ServiceChange] {
+        let schedules = Dictionary(
+            stack.services.compactMap { service in service.schedule.map { (service.name, $0.expression) } },
+            uniquingKeysWith: { first, _ in first })
+        return services.map { change in
+            var change = change
+            change.schedule = schedules[change.service]
+            return change
+        }
     }
 
     /// One route's change at the gateway.
@@ -36,6 +50,9 @@ public struct Plan: Sendable, Hashable, Codable {
         public var target: String
         /// `create`, `remove` or `unchanged`.
         public var action: Action
+        /// What another stack's route changes about it: an exact host that wins over this
+        /// wildcard, or a wildcard this exact host wins over.
+        public var note: String?
     }
 
     /// One network's or volume's change; only creations and removals exist for them.
@@ -65,6 +82,8 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The stack's routes through its gateway, compared with those its deployed services
     /// record; they change with the services that declare them.
     public var routes: [RouteChange] = []
+    /// What the reader should know that is no change: a pinned tag that moved on the engine.
+    public var notes: [String] = []
 
     /// Whether applying the plan changes anything.
     public var hasChanges: Bool {
@@ -86,7 +105,12 @@ public struct Plan: Sendable, Hashable, Codable {
         for orphan in Set(live.containers.map(\.service)).subtracting(described).sorted() {
             services.append(ServiceChange(service: orphan, action: .remove, changedFields: []))
         }
-        self.services = services
+        self.services = Self.markingJobs(services, of: stack)
+        self.notes = stack.services.compactMap { service in
+            live.movedPins[service.name].map { digest in
+                "\(service.name): \(service.image.reference) is pinned (\(ImagePins.fileName)); the engine's \(Image(repository: service.image.repository, tag: service.image.tag).reference) is \(Self.shortID(digest)) now. `up --pin-digests` moves the pin."
+            }
+        }
 
         let desiredNetworks = Set(
             stack.networks.filter { !$0.isExternal }.map { $0.fixedName ?? "\(document.projectName)_\($0.name)" })
@@ -107,7 +131,8 @@ public struct Plan: Sendable, Hashable, Codable {
         var lines = ["Plan for \(stack) (\(environment)), \(kind) \(project):"]
         for change in services {
             switch change.action {
-            case .create: lines.append("  + \(change.service): create")
+            case .create:
+                lines.append("  + \(change.service): create" + (change.schedule.map { " (a job, \"\($0)\")" } ?? ""))
             case .remove: lines.append("  - \(change.service): remove")
             case .unchanged: lines.append("    \(change.service): unchanged")
             case .update:
@@ -134,7 +159,9 @@ public struct Plan: Sendable, Hashable, Codable {
             lines.append(
                 "  \(mark) route \(route.address) -> \(route.target)\(route.action == .unchanged ? "" : ": \(route.action.rawValue)")"
             )
+            if let note = route.note { lines.append("      note: \(note)") }
         }
+        lines += notes.map { "note: \($0)" }
         let counts = Dictionary(grouping: services, by: \.action).mapValues(\.count)
         lines.append(
             hasChanges
@@ -163,8 +190,15 @@ extension Plan {
             let action: Action = service.replicas > 0 ? .create : (drift.isEmpty ? .unchanged : .repair)
             return ServiceChange(service: service.name, action: action, changedFields: [], drift: drift)
         }
-        let stale = containers.filter { $0.configHash != desired.configuration }
-        let current = containers.filter { $0.configHash == desired.configuration }
+        // A container made before its tag moved runs what the description no longer names.
+        let moved = containers.filter { $0.configHash == desired.configuration && live.runsMovedImage($0) }
+        let stale = containers.filter { $0.configHash != desired.configuration || live.runsMovedImage($0) }
+        let current = containers.filter { $0.configHash == desired.configuration && !live.runsMovedImage($0) }
+        for container in moved {
+            drift.append(
+                "\(container.name) runs \(Self.shortID(container.imageID)); \(service.image.reference) names \(Self.shortID(live.currentImages[service.name] ?? "")) now (the tag moved)"
+            )
+        }
         for container in current {
             switch ContainerVerdict(container, service: service) {
             case .ready, .completed: continue
@@ -178,6 +212,7 @@ extension Plan {
         if !stale.isEmpty || containers.count != service.replicas {
             var fields = Set(stale.flatMap { desired.changedFields(since: $0.fieldHashes) })
             if containers.count != service.replicas { fields.insert("replicas") }
+            if !moved.isEmpty { fields.insert("image") }
             return ServiceChange(
                 service: service.name, action: .update, changedFields: fields.sorted(), drift: drift, strategy: strategy
             )
@@ -185,6 +220,13 @@ extension Plan {
         return ServiceChange(
             service: service.name, action: drift.isEmpty ? .unchanged : .repair, changedFields: [], drift: drift,
             strategy: drift.isEmpty ? nil : strategy)
+    }
+}
+
+extension Plan {
+    /// An image ID as `docker images` shows it: twelve hex digits.
+    static func shortID(_ id: String) -> String {
+        String((id.hasPrefix("sha256:") ? id.dropFirst(7) : Substring(id)).prefix(12))
     }
 }
 
@@ -210,7 +252,25 @@ extension Plan {
                 continue
             }
             if current.configHash == desired.configuration {
-                services.append(ServiceChange(service: service.name, action: .unchanged, changedFields: []))
+                // Drift Swarm does not repair by itself: a service scaled by hand (or left at 0
+                // by an interrupted restore), and one whose tasks keep failing.
+                var drift: [String] = []
+                let longRunning: Bool
+                switch service.restart {
+                case .never, .onFailure: longRunning = false
+                case .always, .unlessStopped: longRunning = true
+                }
+                if service.deploy.mode == .replicated, current.desired != service.replicas {
+                    drift.append(
+                        "\(current.name) is set to \(current.desired) replica(s), the description to \(service.replicas) (scaled by hand?)"
+                    )
+                } else if longRunning, current.running < current.desired, current.updateState != "updating" {
+                    drift.append("\(current.running) of \(current.desired) replica(s) running")
+                }
+                services.append(
+                    ServiceChange(
+                        service: service.name, action: drift.isEmpty ? .unchanged : .repair, changedFields: [],
+                        drift: drift))
             } else {
                 services.append(
                     ServiceChange(
@@ -222,7 +282,7 @@ extension Plan {
         for orphan in Set(live.map(\.service)).subtracting(described).sorted() {
             services.append(ServiceChange(service: orphan, action: .remove, changedFields: []))
         }
-        self.services = services
+        self.services = Self.markingJobs(services, of: stack)
         self.networks = []
         self.volumes = []
     }
@@ -239,9 +299,13 @@ extension Plan {
                 line($0.route, $0.service)
             })
         let described = stack.services.flatMap { service in service.routes.map { line($0, service.name) } }
-        var changes = described.map { change in
+        let notes = stack.services.flatMap { service in
+            service.routes.map { wildcardNote(for: $0, stack: stack, environment: environment, live: live) }
+        }
+        var changes = zip(described, notes).map { change, note in
             var change = change
             change.action = deployed.contains(change) ? .unchanged : .create
+            change.note = note
             return change
         }
         changes += deployed.subtracting(described).sorted { $0.address < $1.address }.map { change in
@@ -250,5 +314,27 @@ extension Plan {
             return change
         }
         return changes
+    }
+
+    /// Where a wildcard and an exact host of different stacks meet: every gateway sends the
+    /// exact host's requests to the exact route (nginx tries exact names first, Traefik ranks
+    /// wildcard routers below), so the wildcard never gets them. Not an error, since that is
+    /// how a tenant wildcard and a dedicated host live together, but the plan says so.
+    static func wildcardNote(for route: Route, stack: Stack, environment: Environment, live: [LiveRoute])
+        -> String?
+    {
+        let others = live.filter { !($0.stack == stack.name && $0.environment == environment.name) }
+        func owner(_ other: LiveRoute) -> String { "stack '\(other.stack)' (\(other.environment))" }
+        if route.wildcardDomain != nil {
+            let exact = Set(
+                others.filter { route.wildcardCovers($0.route.host) }.map { "\($0.route.host) of \(owner($0))" })
+            guard !exact.isEmpty else { return nil }
+            return "exact hosts win over this wildcard, so it does not take \(exact.sorted().joined(separator: ", "))"
+        }
+        let wildcards = Set(
+            others.filter { $0.route.wildcardCovers(route.host) }.map { "\($0.route.host) of \(owner($0))" })
+        guard !wildcards.isEmpty else { return nil }
+        return
+            "this exact host wins over the wildcard \(wildcards.sorted().joined(separator: ", ")), which no longer takes it"
     }
 }

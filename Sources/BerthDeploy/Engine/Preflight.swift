@@ -9,11 +9,14 @@ import Foundation
 /// `up` and app tests (`BerthTesting.Topology`) can never disagree about what is allowed.
 public enum Preflight {
     /// The model's own checks and the rules that hold whatever renders it: validation, "no
-    /// open ports" behind a tunnel, Traefik labels written by hand, and what the stack's nginx
-    /// gateway can serve.
+    /// open ports" behind a tunnel, Traefik labels written by hand, what the stack's gateway
+    /// cannot serve (its ``GatewayAdapter``), and the ingress rules and declarations of the
+    /// stack's tunnel.
     public static func modelDiagnostics(of stack: Stack, for environment: Environment) -> [Diagnostic] {
         stack.validate(for: environment) + Tunnel.openPortDiagnostics(in: stack)
-            + TraefikValidation.diagnostics(of: stack, for: environment) + nginxDiagnostics(of: stack)
+            + TraefikValidation.diagnostics(of: stack, for: environment)
+            + (stack.gateway?.adapter.diagnostics(of: stack, for: environment) ?? [])
+            + Tunnel.attachedTunnelDiagnostics(in: stack) + attachedDiagnostics(of: stack)
     }
 
     /// ``modelDiagnostics(of:for:)`` and, when they hold no error, what the renderer of the
@@ -40,38 +43,33 @@ public enum Preflight {
     /// - Returns: The resolved stack, its document, and every warning and note.
     /// - Throws: ``ValidationFailure`` with every diagnostic when one is an error; rendering a
     ///   stack whose model has errors would only repeat them, so it stops there.
+    /// - Parameter resolvingBuilds: Gives each built service its image (``resolvingBuilds(of:packageDirectory:)``),
+    ///   once the model is known to be valid.
     static func render<Document: RenderedDocument>(
-        _ stack: Stack, for environment: Environment, with renderer: (Stack) -> Document
+        _ stack: Stack, for environment: Environment, resolvingBuilds: (Stack) throws -> Stack = { $0 },
+        with renderer: (Stack) -> Document
     ) throws -> (stack: Stack, document: Document, diagnostics: [Diagnostic]) {
         var diagnostics = modelDiagnostics(of: stack, for: environment)
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
-        let resolved = resolved(stack, for: environment)
+        let resolved = try resolvingBuilds(resolved(stack, for: environment))
         let document = renderer(resolved)
         diagnostics += document.diagnostics
         guard !diagnostics.containsErrors else { throw ValidationFailure(diagnostics: diagnostics) }
         return (resolved, document, diagnostics)
     }
 
-    /// The stack as the renderers get it: with the labels a Traefik gateway reads on every
-    /// routed service. Other stacks come back unchanged.
+    /// The stack as the renderers get it: with what its gateway reads on the routed services
+    /// (Traefik's labels). Stacks behind no gateway come back unchanged.
     public static func resolved(_ stack: Stack, for environment: Environment) -> Stack {
-        TraefikLabels.apply(to: stack, for: environment)
+        stack.gateway?.adapter.resolved(stack, for: environment) ?? stack
     }
 
-    /// What an nginx gateway would say of this stack's routes alone; "no running server" is
-    /// left out, since nothing runs before the deploy.
-    static func nginxDiagnostics(of stack: Stack) -> [Diagnostic] {
-        guard let gateway = stack.gateway, gateway.kind == .nginx else { return [] }
-        let routes = stack.services.flatMap { service in
-            service.routes.map {
-                GatewayRoute(
-                    route: $0, stack: stack.name, environment: "preflight", service: service.name,
-                    servers: [service.name])
-            }
-        }
-        guard !routes.isEmpty else { return [] }
-        return NginxGateway(gateway).routesConfiguration(routes).diagnostics.filter {
-            $0.code != .nginxRouteWithoutServers
+    /// What the parts of the stack found wrong with their own options when they made their
+    /// services (an nginx gateway's unknown-host status), attached to those services.
+    static func attachedDiagnostics(of stack: Stack) -> [Diagnostic] {
+        stack.services.flatMap { service -> [Diagnostic] in
+            guard let json = service.attachments?[NginxGateway.diagnosticsAttachmentKey] else { return [] }
+            return (try? JSONDecoder().decode([Diagnostic].self, from: Data(json.utf8))) ?? []
         }
     }
 }
@@ -80,6 +78,11 @@ extension Preflight {
     /// The files the description reads from the package: a config whose file does not exist is
     /// an error at the line that declares it, caught by `validate` and before any deploy.
     public static func fileDiagnostics(of stack: Stack, packageDirectory: URL) -> [Diagnostic] {
+        configFileDiagnostics(of: stack, packageDirectory: packageDirectory)
+            + buildFileDiagnostics(of: stack, packageDirectory: packageDirectory)
+    }
+
+    private static func configFileDiagnostics(of stack: Stack, packageDirectory: URL) -> [Diagnostic] {
         stack.configs.compactMap { config in
             guard case .file(let path) = config.source else { return nil }
             let url = Workspace(root: packageDirectory).file(path)
@@ -95,14 +98,81 @@ extension Preflight {
         }
     }
 
-    /// ``render(_:for:with:)`` and the checks of the files the description reads.
+    /// A built service's context folder or Dockerfile that does not exist is an error at the
+    /// line of its `.build(…)`, before any engine is asked to build it.
+    private static func buildFileDiagnostics(of stack: Stack, packageDirectory: URL) -> [Diagnostic] {
+        stack.services.compactMap { service in
+            guard let build = service.build, !build.context.hasPrefix("/"), !build.dockerfile.hasPrefix("/") else {
+                return nil
+            }
+            let inputs = BuildInputs(build: build, packageDirectory: packageDirectory)
+            var isDirectory: ObjCBool = false
+            let contextExists = FileManager.default.fileExists(
+                atPath: inputs.contextDirectory.path, isDirectory: &isDirectory)
+            if !contextExists || !isDirectory.boolValue {
+                return Diagnostic(
+                    .error, .missingFile, element: "service '\(service.name)'",
+                    message:
+                        "Its build context \(inputs.contextDirectory.path) \(contextExists ? "is a file, not a folder" : "does not exist").",
+                    fix: "Create the folder, or correct the context (relative to the package directory).",
+                    location: build.location)
+            }
+            let dockerfileExists = FileManager.default.fileExists(
+                atPath: inputs.dockerfile.path, isDirectory: &isDirectory)
+            guard !dockerfileExists || isDirectory.boolValue else { return nil }
+            return Diagnostic(
+                .error, .missingFile, element: "service '\(service.name)'",
+                message:
+                    "Its Dockerfile \(inputs.dockerfile.path) \(dockerfileExists ? "is a folder" : "does not exist").",
+                fix:
+                    "Create the Dockerfile, or pass dockerfile: with its path relative to the context '\(build.context)'.",
+                location: build.location)
+        }
+    }
+
+    /// The stack with each built service's image named by its repository and the tag of its
+    /// build inputs (``BuildInputs``): rendering then writes the final reference, and a changed
+    /// source changes the service's configuration hash like any other change.
+    /// - Throws: ``ValidationFailure`` naming each build whose inputs cannot be read.
+    public static func resolvingBuilds(of stack: Stack, packageDirectory: URL) throws -> Stack {
+        var stack = stack
+        var problems: [Diagnostic] = []
+        for index in stack.services.indices {
+            let service = stack.services[index]
+            guard let build = service.build else { continue }
+            do {
+                let tag = try BuildInputs(build: build, packageDirectory: packageDirectory).tag()
+                let repository =
+                    service.image.repository.isEmpty
+                    ? Build.defaultRepository(stack: stack.name, service: service.name) : service.image.repository
+                stack.services[index].image = Image(repository: repository, tag: tag)
+            } catch let error as BuildInputError {
+                problems.append(
+                    Diagnostic(
+                        .error, .missingFile, element: "service '\(service.name)'",
+                        message: "Its build inputs cannot be hashed: \(error.path): \(error.reason).",
+                        fix: "Make the file readable, or list it in the context's .dockerignore.",
+                        location: build.location))
+            }
+        }
+        guard problems.isEmpty else { throw ValidationFailure(diagnostics: problems) }
+        return stack
+    }
+
+    /// ``render(_:for:resolvingBuilds:with:)`` and the checks of the files the description
+    /// reads; built services get their images from the package directory.
     static func render<Document: RenderedDocument>(
         _ stack: Stack, for environment: Environment, packageDirectory: URL, with renderer: (Stack) -> Document
     ) throws -> (stack: Stack, document: Document, diagnostics: [Diagnostic]) {
         let files = fileDiagnostics(of: stack, packageDirectory: packageDirectory)
         let checked: (stack: Stack, document: Document, diagnostics: [Diagnostic])
         do {
-            checked = try render(stack, for: environment, with: renderer)
+            // Missing build files leave the builds unresolved: the files' errors say why.
+            checked = try render(
+                stack, for: environment,
+                resolvingBuilds: {
+                    files.containsErrors ? $0 : try resolvingBuilds(of: $0, packageDirectory: packageDirectory)
+                }, with: renderer)
         } catch let failure as ValidationFailure {
             throw ValidationFailure(diagnostics: files + failure.diagnostics)
         }

@@ -69,6 +69,34 @@ public struct SecretStore: Sendable {
         return try versions(of: resolved.values, creatingKey: true)
     }
 
+    /// The environment of the `docker compose` process that applies the stack: each secret's
+    /// value under ``ComposeRenderer/secretVariable(_:)``, read from the files
+    /// ``materialize(_:readableByAnyUser:deployedVersions:)`` wrote.
+    ///
+    /// A process environment holds text without NUL bytes, so a value that is not such text is
+    /// refused by name, before anything changes.
+    /// - Throws: ``SecretError`` naming every secret whose value cannot travel that way.
+    public func composeEnvironment(for secrets: [Secret]) throws -> [String: String] {
+        var environment: [String: String] = [:]
+        var problems: [String] = []
+        for secret in secrets {
+            let file = directory.appendingPathComponent(secret.name)
+            guard let value = FileManager.default.contents(atPath: file.path) else {
+                problems.append("secret '\(secret.name)': its value was not written to \(file.path).")
+                continue
+            }
+            guard let text = String(validating: value, as: UTF8.self), !text.utf8.contains(0) else {
+                problems.append(
+                    "secret '\(secret.name)': its value is not UTF-8 text, and Docker Compose passes secrets as text. Base64-encode it and decode it in the container."
+                )
+                continue
+            }
+            environment[ComposeRenderer.secretVariable(secret.name)] = text
+        }
+        guard problems.isEmpty else { throw SecretError(problems: problems) }
+        return environment
+    }
+
     /// Each secret's version without writing anything, for a plan.
     /// - Parameter deployedVersions: The version of each secret the stack on the engine uses,
     ///   as for ``materialize(_:readableByAnyUser:deployedVersions:)``.

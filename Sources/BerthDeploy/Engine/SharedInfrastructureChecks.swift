@@ -16,6 +16,9 @@ public struct LiveRoute: Sendable, Hashable {
     /// Host names of running upstreams on the gateway's network: container names on Compose,
     /// the service name on Swarm. Empty when nothing of the service runs.
     public var servers: [String]
+    /// The networks the service's containers are attached to: the gateway that serves the
+    /// route is on one of them.
+    public var networks: [String] = []
 
     /// The route as a gateway serves it.
     public var gatewayRoute: GatewayRoute {
@@ -46,6 +49,9 @@ extension DockerEngine {
         var merged: [String: LiveRoute] = [:]
         var order: [String] = []
         for container in containers {
+            // A gateway serves the routes of the containers attached to its network only: another
+            // gateway's routes (and their certificates) are not its to render.
+            if let network, !container.networks.contains(network) { continue }
             let labels = container.labels
             guard let value = labels[OwnershipLabel.routes], let stack = labels[OwnershipLabel.stack],
                 let environment = labels[OwnershipLabel.environment], let service = labels[OwnershipLabel.service]
@@ -68,6 +74,9 @@ extension DockerEngine {
                         route: route, stack: stack, environment: environment, service: service, servers: [])
                     order.append(key)
                 }
+                for name in container.networks where !merged[key]!.networks.contains(name) {
+                    merged[key]!.networks.append(name)
+                }
                 let reachable = network.map(container.networks.contains) ?? true
                 // A container whose health check fails gets no requests. One still starting
                 // does: nginx learns servers only when Berth reloads it, and a container the
@@ -83,8 +92,31 @@ extension DockerEngine {
         return order.map { key in
             var route = merged[key]!
             route.servers.sort()
+            route.networks.sort()
             return route
         }
+    }
+
+    /// Every route on the engine, grouped by the gateway that serves it: a running container of
+    /// a Berth stack that publishes host ports, has no routes of its own, and shares a network
+    /// with the route's containers. Routes no such container can reach come last, under `nil`.
+    public func routesByGateway() async throws -> [(gateway: LiveContainer?, routes: [LiveRoute])] {
+        let containers = try await containers(["--filter", "label=\(OwnershipLabel.stack)"])
+        let routes = try Self.liveRoutes(in: containers.filter(\.isRouted))
+        let gateways = containers.filter { !$0.isRouted && !$0.ports.isEmpty && $0.state == "running" }
+            .sorted {
+                ($0.labels[OwnershipLabel.stack] ?? "", $0.name) < ($1.labels[OwnershipLabel.stack] ?? "", $1.name)
+            }
+        var groups: [(gateway: LiveContainer?, routes: [LiveRoute])] = gateways.map { ($0, []) }
+        var unserved: [LiveRoute] = []
+        for route in routes {
+            let serving = gateways.indices.filter { !Set(gateways[$0].networks).isDisjoint(with: route.networks) }
+            if serving.isEmpty { unserved.append(route) }
+            for index in serving { groups[index].routes.append(route) }
+        }
+        groups = groups.filter { !$0.routes.isEmpty }
+        if !unserved.isEmpty { groups.append((nil, unserved)) }
+        return groups
     }
 
     /// Checks that every external network of the stack exists on the target, naming the stack

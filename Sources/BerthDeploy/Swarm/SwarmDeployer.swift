@@ -49,9 +49,18 @@ public struct SwarmDeployer: Orchestrator {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Validates and renders; nothing touches the engine or the disk.
+    /// Validates and renders; nothing touches the engine, and nothing is written. The build
+    /// contexts of built services are read, for the tags of their images.
     /// - Throws: ``ValidationFailure`` with every error found.
     public func prepare(_ stack: Stack, for environment: Environment) throws -> Prepared {
+        // Optional secrets whose source is missing here are left out before anything else.
+        let absent = OptionalSecrets(environment: processEnvironment, packageDirectory: workspace.root).absent(
+            in: stack)
+        if let note = OptionalSecrets.note(absent, of: stack) { console.progress(note) }
+        // Scheduled backups are jobs of the stack (idempotent: a deployment's stacks have them).
+        // Pinned tags render with their digests (`up --pin-digests` writes the pins).
+        let stack = try ImagePins.load(from: workspace.root).applied(
+            to: OptionalSecrets.removing(absent, from: stack.schedulingBackups(for: environment)))
         let checked = try Preflight.render(stack, for: environment, packageDirectory: workspace.root) {
             SwarmRenderer().render($0, for: environment)
         }
@@ -66,9 +75,14 @@ public struct SwarmDeployer: Orchestrator {
         let stack = prepared.stack.name
         let environment = prepared.environment.name
         try workspace.prepare(stack: stack, environment: environment)
-        let file = workspace.directory(stack: stack, environment: environment).appendingPathComponent("stack.yaml")
+        let file = renderedFile(stack: stack, environment: environment)
         try workspace.write(prepared.document.yaml, to: file)
         return file
+    }
+
+    /// Where the stack file is written.
+    public func renderedFile(stack: String, environment: String) -> URL {
+        workspace.directory(stack: stack, environment: environment).appendingPathComponent("stack.yaml")
     }
 
     // MARK: Secrets and configs
@@ -236,6 +250,9 @@ public struct SwarmDeployer: Orchestrator {
             try await GatewaySync(engine: engine, console: console).sync(routesOf: stack)
             return plan
         }
+        // Images built from the package's sources reach the manager before any service asks
+        // for them; Swarm never pulls a `berth-build/` image.
+        try await ImageDelivery(target: engine, workspace: workspace, console: console).deliver(stack)
 
         for (name, value) in objects.newSecrets.sorted(by: { $0.key < $1.key }) {
             try await engine.createSwarmObject(
@@ -249,6 +266,14 @@ public struct SwarmDeployer: Orchestrator {
                 version: objects.configVersions[name]!, stack: stack.name, environment: environment.name, value: value)
             console.progress("Created config \(current.document.configNames[name]!).")
         }
+
+        // Release tasks run before the services that have them change; a failing one stops here.
+        try await SwarmReleaseTasks(
+            engine: engine, console: console, workspace: workspace, pollInterval: pollInterval,
+            resolveImage: resolveImage
+        ).run(
+            current, plan: plan, secretVersions: objects.secretVersions, configVersions: objects.configVersions,
+            timeout: timeout)
 
         let stackName = current.document.stackName
         console.progress("Deploying \(file.path) to \(engine.target) as stack \(stackName)…")
@@ -270,7 +295,10 @@ public struct SwarmDeployer: Orchestrator {
         // Whatever ends the wait also stops the CLI, which would otherwise wait for ever on a
         // service whose tasks never become healthy.
         defer { deploy.cancel() }
-        let changed = Set(plan.services.filter { $0.action == .create || $0.action == .update }.map(\.service))
+        // A repaired service is waited for like a changed one: scaled back, or running again.
+        let changed = Set(
+            plan.services.filter { $0.action == .create || $0.action == .update || $0.action == .repair }.map(\.service)
+        )
         var reported: [String: String] = [:]
         let earlierUpdates = Dictionary(live.map { ($0.service, $0.updateStartedAt) }, uniquingKeysWith: { $1 })
         // An update that started before this deploy says nothing about it.
@@ -323,7 +351,8 @@ public struct SwarmDeployer: Orchestrator {
                 plan.services.allSatisfy { change in
                     let live = services.first { $0.service == change.service }
                     switch change.action {
-                    case .unchanged, .repair: return true
+                    case .unchanged: return true
+                    case .repair: return live.map { $0.running == $0.desired } ?? false
                     case .remove: return live == nil
                     case .create: return live.map { $0.running == $0.desired } ?? false
                     case .update:
@@ -409,7 +438,11 @@ public struct SwarmDeployer: Orchestrator {
                 service.name, live.name, "\(live.running)/\(live.desired)", live.updateState ?? "-", error,
             ])
         }
-        return (StatusTable(rows: rows).text, services)
+        let jobs = try await JobRuns.section(of: stack) { [engine] job in
+            guard let live = services.first(where: { $0.service == job.name }) else { return nil }
+            return try await engine.run(["service", "logs", "--raw", "--tail", "500", live.name]).standardOutput
+        }
+        return ([StatusTable(rows: rows).text, jobs].compactMap { $0 }.joined(separator: "\n\n"), services)
     }
 
     /// `docker service logs` of the service.

@@ -52,6 +52,9 @@ final class FakeDocker: CommandRunner, @unchecked Sendable {
         switch command.first {
         case "version":
             return Self.ok("20.10.24\n")
+        case "image" where command.dropFirst().first == "ls":
+            // An engine holding none of the images the stack names: no tag can have moved.
+            return Self.ok("")
         case "ps":
             let ids = state.value.containers.map { $0["Id"] as! String }
             return Self.ok(ids.map { $0 + "\n" }.joined())

@@ -109,7 +109,7 @@ struct FixtureDeploy {
     /// Removes everything the stack created, and its lock, whatever state it is in.
     func tearDown() async {
         _ = try? await run(["lock", "release"], version: "0")
-        _ = try? await run(["down", "--volumes", "--lock-wait", "60"], version: "0")
+        _ = try? await run(["down", "--volumes", "--yes", "--lock-wait", "60"], version: "0")
     }
 }
 

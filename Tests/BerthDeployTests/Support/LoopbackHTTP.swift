@@ -18,7 +18,8 @@ enum LoopbackHTTP {
 
     /// One `GET`, with connect, send and receive bounded by `timeout` seconds; `nil` when the
     /// gateway does not answer.
-    static func get(port: Int, host: String, path: String, timeout: Int = 3) -> Response? {
+    /// - Parameter headers: More request header lines, such as `Authorization: Basic …`.
+    static func get(port: Int, host: String, path: String, headers: [String] = [], timeout: Int = 3) -> Response? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -35,7 +36,9 @@ enum LoopbackHTTP {
             }
         }
         guard connected == 0 else { return nil }
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nUser-Agent: berth-tests\r\n\r\n"
+        let extra = headers.map { "\($0)\r\n" }.joined()
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nUser-Agent: berth-tests\r\n\(extra)\r\n"
         let bytes = Array(request.utf8)
         guard bytes.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
             return nil

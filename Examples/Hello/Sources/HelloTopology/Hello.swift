@@ -25,7 +25,7 @@ func web(_ environment: Environment) -> Service {
         .environment("GREETING", environment.isProduction ? "welcome" : "hello")
         .publish(8080, on: environment.isProduction ? 28080 : 18080)
         .networks("frontend", "backend")
-        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(2), timeout: .seconds(2)))
+        .healthCheck(.http(port: 8080, path: "/index.html", interval: .seconds(2)))
         .resources(Resources(cpuLimit: 0.5, memoryLimit: "64m"))
 }
 

@@ -88,3 +88,20 @@ struct GoldenTests {
         #expect(realm.contains("\"secret\" : \"$${OAUTH2_PROXY_CLIENT_SECRET}\""))
     }
 }
+
+/// The Prometheus configuration the stack ships as a config, read by the real `promtool`.
+@Suite("Prometheus's configuration")
+struct PrometheusConfigurationTests {
+    static let promtool = Referee.promtoolAvailability(suite: "InfraPlatformTests")
+
+    @Test(
+        "`promtool check config` accepts configs/prometheus/prometheus.yml",
+        .enabled(if: promtool.shouldRun, Comment(rawValue: promtool.skipReason)))
+    func promtoolAccepts() async throws {
+        try Self.promtool.requireAvailable()
+        let file = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "configs/prometheus/prometheus.yml")
+        let output = try await Referee.promtoolCheckConfig(try String(contentsOf: file, encoding: .utf8))
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+    }
+}

@@ -186,8 +186,11 @@ extension NextCandle {
     static func redisExporter(_ environment: Environment) -> Service {
         let user = redisStatisticsUser
         return Service("redis-exporter", image: Images.redisExporter)
+            // The statistics user is `nopass`: Redis takes any password from it, and the
+            // exporter only authenticates when it has one to send.
             .environment(
-                "REDIS_ADDR", "redis://\(user.name):\(user.password)@\(serviceName("redis", in: environment)):6379"
+                "REDIS_ADDR",
+                .notSecret("redis://\(user.name):\(user.password)@\(serviceName("redis", in: environment)):6379")
             )
             // The statistics user may not run CONFIG.
             .environment("REDIS_EXPORTER_CONFIG_COMMAND", "-")

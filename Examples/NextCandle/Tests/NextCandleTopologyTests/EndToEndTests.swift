@@ -55,18 +55,21 @@ enum SwarmEngine {
     }
 }
 
-/// The dev environment stack (and, with `NEXTCANDLE_E2E_SHARED=1`, the shared stack on top of
-/// it), deployed for real with `SwarmDeployer` on the single-node Swarm of the test machine, then
-/// removed.
+/// The dev environment stack and the shared stack's routed services (with
+/// `NEXTCANDLE_E2E_SHARED=1`, the whole shared stack), deployed for real with `SwarmDeployer` on
+/// the single-node Swarm of the test machine, requested through the real Traefik, then removed.
 ///
-/// Nothing can be pulled there and only `berth-test/busybox:1` exists, so each service runs that
-/// image with a command that idles until Swarm stops it, and a health check that passes. The
-/// kernel has no IPVS, so services are found by DNS round robin. The engine's socket is not at
+/// Nothing can be pulled there. Traefik is upstream's binary in `berth-test/traefik:3` (built
+/// by `scripts/engine.sh`), run with the stack's own command line: the Swarm provider, the file
+/// provider's middlewares, the environment constraint. Every other service runs
+/// `berth-test/busybox:1`: those Traefik routes to answer their name on their routed ports, the
+/// others idle until Swarm stops them, each with a health check that passes. The kernel has no
+/// IPVS, so services are found by DNS round robin. The engine's socket is not at
 /// `/var/run/docker.sock` on this machine, so the mounts of that path get the engine's socket.
 /// Everything else is the real dev environment: networks (the shared stack joins the environment
 /// stack's), generated secrets created in the Swarm, the tunnel token from the deployer's
 /// environment, the PostgreSQL configuration file, resources, placement constraints, global
-/// mode, restart and update policies.
+/// mode, restart and update policies, and the labels Traefik routes by.
 @Suite(
     "End to end: the dev environment on a single-node Swarm",
     .serialized,
@@ -84,14 +87,44 @@ struct EndToEndTests {
         return host.hasPrefix("unix://") ? String(host.dropFirst("unix://".count)) : "/var/run/docker.sock"
     }
 
-    /// The real stack, changed only where this machine cannot run it.
+    /// The Traefik the test engine has (built from the upstream binary, never pulled).
+    static let traefikImage: Image = "berth-test/traefik:3"
+
+    /// The ports Traefik sends a routed service's requests to, from its load balancer labels.
+    static func routedPorts(_ service: Service) -> [Int] {
+        service.deploy.labels.compactMap { label in
+            label.key.hasPrefix("traefik.http.services.") && label.key.hasSuffix(".loadbalancer.server.port")
+                ? Int(label.value) : nil
+        }
+    }
+
+    /// A busybox web server answering `name` on each of `ports`, stopping at once on SIGTERM.
+    static func answering(_ name: String, on ports: [Int]) -> [String] {
+        let servers = ports.map { "httpd -f -p \($0) -h /www &" }.joined(separator: " ")
+        return ["sh", "-c", "mkdir -p /www && echo \(name) > /www/index.html && trap 'exit 0' TERM; \(servers) wait"]
+    }
+
+    /// The real stack, changed only where this machine cannot run it: Traefik is the real one,
+    /// every service Traefik routes to answers its name on its routed ports, the others idle.
     static func runnableHere(_ stack: Stack) -> Stack {
         var stack = stack
         stack.services = stack.services.map { original in
             var service = original
+            if original.name == "traefik" {
+                service.image = traefikImage
+                service.mounts = original.mounts.map { mount in
+                    guard case .bind("/var/run/docker.sock") = mount.source else { return mount }
+                    var moved = mount
+                    moved.source = .bind(engineSocket)
+                    return moved
+                }
+                service.deploy.endpointMode = .dnsrr
+                return service
+            }
+            let routed = routedPorts(original)
             service.image = image
             service.entrypoint = nil
-            service.command = idle
+            service.command = routed.isEmpty ? idle : answering(original.name, on: routed)
             if let check = original.healthCheck {
                 // The same timing, so the update policies' monitor periods still fit.
                 service.healthCheck = HealthCheck(
@@ -174,7 +207,12 @@ struct EndToEndTests {
         environment[NextCandle.tunnelTokenVariable(Self.dev)] = token
         let deployer = Self.deployer(root: root, environment: environment)
         let stack = Self.runnableHere(nextcandle.describe(Self.dev))
-        let shared = Self.runnableHere(nextcandleShared.describe(Self.dev))
+        // Without NEXTCANDLE_E2E_SHARED, the services of the shared stack that Traefik routes to.
+        var shared = Self.runnableHere(nextcandleShared.describe(Self.dev))
+        if !Self.includesShared {
+            shared.services = shared.services.filter { !Self.routedPorts($0).isEmpty }
+            for index in shared.services.indices { shared.services[index].dependencies = [] }
+        }
 
         // Left over from an interrupted run, if anything.
         try await deployer.down(stack: shared.name, environment: Self.dev.name, removeVolumes: true)
@@ -190,13 +228,12 @@ struct EndToEndTests {
             try await Self.checkEnvironmentStack(token: token)
             // A second deploy finds nothing to change: the generated secrets are reused.
             #expect(try await !deployer.plan(deployer.prepare(stack, for: Self.dev)).hasChanges)
-            if Self.includesShared {
-                let sharedStarted = clock.now
-                try await deployer.up(deployer.prepare(shared, for: Self.dev), timeout: Self.timeout(shared))
-                print("nextcandle-shared (dev) deployed in \(clock.now - sharedStarted)")
-                try await Self.expectConverged(shared)
-                try await Self.checkSharedStack()
-            }
+            let sharedStarted = clock.now
+            try await deployer.up(deployer.prepare(shared, for: Self.dev), timeout: Self.timeout(shared))
+            print("\(shared.name) (dev) deployed in \(clock.now - sharedStarted)")
+            try await Self.expectConverged(shared)
+            if Self.includesShared { try await Self.checkSharedStack() }
+            try await Self.checkGateway(routing: shared)
         } catch {
             failure = error
         }
@@ -265,6 +302,45 @@ struct EndToEndTests {
             "network", "inspect", "--format", "{{.Internal}}", "nextcandle-dev_internal",
         ])
         #expect(isInternal.trimmingCharacters(in: .whitespacesAndNewlines) == "true")
+    }
+
+    /// The path a request takes from the tunnel: cloudflared asks Traefik (the real one, with
+    /// the Swarm provider) for each of the environment's hostnames; Traefik answers from the
+    /// service its labels name, through the file provider's middlewares.
+    static func checkGateway(routing shared: Stack) async throws {
+        let cloudflared = try await container("cloudflared", of: "nextcandle")
+        /// The status line, headers and body of a request from cloudflared's container.
+        func request(_ host: String, _ path: String = "/") async -> String {
+            let script = "wget -S -q -O - --header 'Host: \(host)' http://traefik\(path) 2>&1; true"
+            return (try? await docker(["exec", cloudflared, "sh", "-c", script])) ?? "no answer"
+        }
+        /// Polls (bounded: 60 tries, 30 s) until the answer contains `text`: the provider
+        /// reads the Swarm every 15 s by default.
+        func poll(_ host: String, _ path: String = "/", until text: String) async -> String {
+            var answer = ""
+            for attempt in 1...60 {
+                answer = await request(host, path)
+                if answer.contains(text) { return answer }
+                if attempt < 60 { try? await Task.sleep(for: .milliseconds(500)) }
+            }
+            return answer
+        }
+
+        let routed = shared.services.filter { !routedPorts($0).isEmpty }.map(\.name)
+        #expect(Set(routed).isSuperset(of: ["grafana", "minio", "n8n"]), "\(routed)")
+        for (name, host) in [("grafana", "grafana"), ("minio", "minio"), ("minio", "s3"), ("n8n", "n8n")] {
+            let answer = await poll(NextCandle.hostname(host, in: dev), until: "\n\(name)")
+            #expect(answer.contains("200 OK") && answer.contains("\n\(name)"), "\(host): \(answer)")
+            // The file provider's middlewares, on every router.
+            #expect(answer.contains("X-Frame-Options: DENY"), "\(host): \(answer)")
+            #expect(answer.contains("X-Content-Type-Options: nosniff"), "\(host): \(answer)")
+        }
+        // The dashboard, one of Traefik's own services.
+        let dashboard = await poll(NextCandle.hostname("traefik", in: dev), "/dashboard/", until: "200 OK")
+        #expect(dashboard.contains("200 OK") && dashboard.contains("X-Frame-Options: DENY"), "\(dashboard)")
+        // A hostname no router has, and another environment's.
+        #expect(await request("unknown.nextcandle.io").contains("404"))
+        #expect(await request(NextCandle.hostname("grafana", in: .prod)).contains("404"))
     }
 
     /// The shared stack: global agents, and the environment stack's services reached over the

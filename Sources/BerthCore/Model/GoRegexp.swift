@@ -7,9 +7,9 @@ import Foundation
 /// limits ICU does not have are checked first: no lookaround, backreferences, atomic groups or
 /// possessive quantifiers, no `\Z`, and repeat counts up to 1000. Rare corners can still differ
 /// (a character class ICU and RE2 read apart); cloudflared remains the final judge.
-enum GoRegexp {
+package enum GoRegexp {
     /// Why Go would refuse the pattern, or `nil` when it compiles.
-    static func problem(in pattern: String) -> String? {
+    package static func problem(in pattern: String) -> String? {
         let translation = translate(pattern)
         if let problem = translation.problem { return problem }
         do {

@@ -1,0 +1,734 @@
+import BerthCore
+import Foundation
+
+/// Something the import could not carry over as it was, or carried over differently.
+public struct ImportNote: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// What happened to the element.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Berth has no equivalent: kept as a comment in the generated source.
+        case unsupported
+        /// Expressed another way (a literal credential became a secret, a random host port a
+        /// fixed one).
+        case changed
+    }
+
+    /// What happened.
+    public var kind: Kind
+    /// The service, or `nil` for a top-level element.
+    public var service: String?
+    /// The Compose key, as a path: `container_name`, `environment.DB_PASSWORD`, `volumes.data`.
+    public var key: String
+    /// What the user should know, and do.
+    public var message: String
+    /// The Compose file and line the element is written on, when the importer found it.
+    public var file: String?
+    /// The line.
+    public var line: Int?
+
+    public var description: String {
+        let place = file.map { "\($0)\(line.map { ":\($0)" } ?? ""): " } ?? ""
+        let owner = service.map { "service '\($0)', " } ?? ""
+        return "\(place)\(kind == .unsupported ? "not imported" : "changed"): \(owner)\(key): \(message)"
+    }
+}
+
+/// The outcome of an import: the Swift source of the stack, and what did not come over as it
+/// was.
+public struct ComposeImport: Sendable {
+    /// The Compose project's name, which becomes the stack's.
+    public var projectName: String
+    /// The type that holds the stack in the generated source (`WordpressMysql`).
+    public var typeName: String
+    /// The generated Swift file.
+    public var source: String
+    /// Every element not carried over as it was, in the order met.
+    public var notes: [ImportNote]
+    /// Config files to copy into the package: absolute source path → path in the package.
+    public var copiedFiles: [String: String]
+    /// The environment variables the deployer must export: the literal credentials, now secrets.
+    public var deployerVariables: [String]
+    /// The secrets made from literal credentials.
+    public var credentialSecrets: [String]
+}
+
+/// Writes Berth's DSL for a Compose project, from what `docker compose config --format json`
+/// printed for it.
+///
+/// Every key of every service is either carried over or named in a note (and kept in the source
+/// as a comment); nothing is dropped silently. Literal credentials in environment variables
+/// become secrets read from the deployer's environment, given to the service as a `*_FILE`
+/// variable (the convention official images follow), so the generated package passes Berth's
+/// validation and no value is written into it.
+public struct ComposeImporter: Sendable {
+    /// The folder the package is written to: relative paths in the source (bind mounts, secret
+    /// files, build contexts) are written from there.
+    public var packageDirectory: String
+
+    /// Creates an importer.
+    public init(packageDirectory: String) {
+        self.packageDirectory = packageDirectory
+    }
+
+    /// The keys of a service the importer carries over; every other one is a note.
+    static let handledServiceKeys: Set<String> = [
+        "image", "build", "command", "entrypoint", "environment", "ports", "expose", "networks", "volumes", "secrets",
+        "configs", "healthcheck", "depends_on", "restart", "labels", "user", "working_dir", "read_only", "cap_drop",
+        "cap_add", "tmpfs", "security_opt",
+        "deploy", "stop_grace_period", "logging",
+    ]
+
+    /// Imports a project.
+    public func run(_ project: ComposeJSON) -> ComposeImport {
+        var state = State(packageDirectory: packageDirectory)
+        let name = project["name"]?.text ?? "imported"
+        let typeName = SwiftSource.typeName(name)
+        var body: [String] = []
+
+        // Networks, volumes, secrets, configs first, as a reader expects them.
+        for (key, value) in (project["networks"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) where key != "default"
+        {
+            body.append(state.network(key, value, project: name))
+        }
+        if let network = project["networks"]?["default"], network["external"]?.bool == true || network["driver"] != nil
+        {
+            state.note(
+                .unsupported, nil, "networks.default",
+                "Berth gives each stack its own default network; the project's default network settings are not imported."
+            )
+        }
+        for (key, value) in (project["volumes"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            body.append(state.volume(key, value, project: name))
+        }
+        for (key, value) in (project["secrets"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            body.append(state.secret(key, value))
+        }
+        for (key, value) in (project["configs"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            body.append(state.config(key, value))
+        }
+        var services: [String] = []
+        state.services = project["services"]?.object ?? [:]
+        state.note(
+            .changed, nil, "services",
+            "Berth runs every service without capabilities, apart from those its image is known to need (PostgreSQL, MySQL, Redis, nginx…) and those the Compose file added, and with no-new-privileges. A service that needs more says so with .capabilities([…]), or keeps Docker's defaults with .engineDefaultPrivileges()."
+        )
+        for (key, value) in (project["services"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            services.append(state.service(key, value, project: name))
+        }
+        // Secrets made from literal credentials, declared before the services that read them.
+        body += state.credentialSecrets.map(\.declaration)
+        body += services
+
+        let source = """
+            import Berth
+
+            /// The `\(name)` Compose project, imported by `berth import`. IMPORT-REPORT.md lists what
+            /// was not carried over as it was; each such place is also a comment below.
+            public enum \(typeName) {
+                /// The environments `--env` accepts.
+                public static let environments: [Environment] = [.dev, .prod]
+
+                /// The deployment the `Deploy` program runs.
+                public static let deployment = Deployment(environments: environments) { environment in
+                    stack(for: environment)
+                }
+
+                /// The stack, the same in every environment (as the Compose file was).
+                public static func stack(for environment: Environment) -> Stack {
+                    Stack(\(SwiftSource.string(name))) {
+            \(body.map { indent($0, by: 12) }.joined(separator: "\n"))
+                    }
+                }
+            }
+
+            """
+        return ComposeImport(
+            projectName: name, typeName: typeName, source: source, notes: state.notes,
+            copiedFiles: state.copiedFiles, deployerVariables: state.credentialSecrets.map(\.variable),
+            credentialSecrets: state.credentialSecrets.map(\.name))
+    }
+
+    private func indent(_ text: String, by spaces: Int) -> String {
+        let pad = String(repeating: " ", count: spaces)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + $0 }
+            .joined(separator: "\n")
+    }
+}
+
+/// What an import builds up as it goes.
+private struct State {
+    var packageDirectory: String
+    var notes: [ImportNote] = []
+    var copiedFiles: [String: String] = [:]
+    var credentialSecrets: [CredentialSecret] = []
+    /// Every service of the project, for what one says of another.
+    var services: [String: ComposeJSON] = [:]
+
+    struct CredentialSecret {
+        var name: String
+        var variable: String
+        var value: String
+        var declaration: String {
+            "// A literal credential in the Compose file: export \(variable) where you deploy.\nSecret(\(SwiftSource.string(name)), .environment(\(SwiftSource.string(variable))))"
+        }
+    }
+
+    mutating func note(_ kind: ImportNote.Kind, _ service: String?, _ key: String, _ message: String) {
+        notes.append(ImportNote(kind: kind, service: service, key: key, message: message))
+    }
+
+    /// A path as the package writes it: relative to the package when it is below the same root.
+    func path(_ absolute: String) -> String {
+        guard absolute.hasPrefix("/") else { return absolute }
+        let from = URL(fileURLWithPath: packageDirectory).standardizedFileURL.pathComponents
+        let to = URL(fileURLWithPath: absolute).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+        guard common > 1 else { return absolute }
+        let ups = Array(repeating: "..", count: from.count - common)
+        let rest = Array(to[common...])
+        let joined = (ups + rest).joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
+    // MARK: Top level
+
+    mutating func network(_ key: String, _ value: ComposeJSON, project: String) -> String {
+        var extra: [String] = []
+        if value["external"]?.bool == true {
+            let real = value["name"]?.text ?? key
+            return
+                "Network.external(\(SwiftSource.string(key))\(real == key ? "" : ", realName: \(SwiftSource.string(real))"))"
+        }
+        var arguments = [SwiftSource.string(key)]
+        if value["internal"]?.bool == true { arguments.append("internal: true") }
+        if let driver = value["driver"]?.text, driver != "bridge" {
+            arguments.append("driver: \(SwiftSource.string(driver))")
+        }
+        for (field, content) in (value.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            switch field {
+            case "name", "internal", "driver", "external": continue
+            case "ipam" where content.object?.isEmpty ?? true: continue
+            default:
+                note(.unsupported, nil, "networks.\(key).\(field)", "Berth does not set a network's \(field).")
+                extra.append("// compose: networks.\(key).\(field) is not imported")
+            }
+        }
+        if let name = value["name"]?.text, name != "\(project)_\(key)" {
+            note(
+                .changed, nil, "networks.\(key).name",
+                "Berth names the network \(project)_\(key)-style itself, not \(name).")
+        }
+        return (extra + ["Network(\(arguments.joined(separator: ", ")))"]).joined(separator: "\n")
+    }
+
+    mutating func volume(_ key: String, _ value: ComposeJSON, project: String) -> String {
+        if value["external"]?.bool == true {
+            let real = value["name"]?.text ?? key
+            return
+                "Volume.external(\(SwiftSource.string(key))\(real == key ? "" : ", realName: \(SwiftSource.string(real))"))"
+        }
+        var extra: [String] = []
+        for (field, _) in (value.object ?? [:]).sorted(by: { $0.key < $1.key })
+        where !["name", "external"].contains(field) {
+            note(
+                .unsupported, nil, "volumes.\(key).\(field)",
+                "Berth creates volumes with the local driver and its own labels; \(field) is not set.")
+            extra.append("// compose: volumes.\(key).\(field) is not imported")
+        }
+        if let name = value["name"]?.text, name != "\(project)_\(key)" {
+            note(
+                .changed, nil, "volumes.\(key).name",
+                "Berth names the volume <stack>-<environment>_\(key), not \(name); point it at the existing one with Volume.external if it holds data."
+            )
+        }
+        return (extra + ["Volume(\(SwiftSource.string(key)))"]).joined(separator: "\n")
+    }
+
+    mutating func secret(_ key: String, _ value: ComposeJSON) -> String {
+        if let file = value["file"]?.text {
+            note(
+                .changed, nil, "secrets.\(key)",
+                "Read from \(path(file)) as before; keep that file out of version control.")
+            return "Secret(\(SwiftSource.string(key)), .file(\(SwiftSource.string(path(file)))))"
+        }
+        if let variable = value["environment"]?.text {
+            return "Secret(\(SwiftSource.string(key)), .environment(\(SwiftSource.string(variable))))"
+        }
+        if value["external"]?.bool == true {
+            return "Secret(\(SwiftSource.string(key)), .external(\(SwiftSource.string(value["name"]?.text ?? key))))"
+        }
+        note(
+            .unsupported, nil, "secrets.\(key)",
+            "A secret with neither a file, an environment variable nor external: declared generated instead.")
+        return "// compose: the source of secret \(key) is not imported\nSecret.generated(\(SwiftSource.string(key)))"
+    }
+
+    mutating func config(_ key: String, _ value: ComposeJSON) -> String {
+        if let file = value["file"]?.text {
+            let copy = "config/" + URL(fileURLWithPath: file).lastPathComponent
+            copiedFiles[file] = copy
+            return "Config(\(SwiftSource.string(key)), .file(\(SwiftSource.string(copy))))"
+        }
+        if let content = value["content"]?.text {
+            return "Config(\(SwiftSource.string(key)), .content(\(SwiftSource.string(content))))"
+        }
+        note(
+            .unsupported, nil, "configs.\(key)",
+            "Only configs from a file or with content are imported; declared empty.")
+        return
+            "// compose: the source of config \(key) is not imported\nConfig(\(SwiftSource.string(key)), .content(\"\"))"
+    }
+
+    // MARK: Services
+
+    mutating func service(_ name: String, _ value: ComposeJSON, project: String) -> String {
+        let s = SwiftSource.string
+        var lines: [String] = []
+        var image = value["image"]?.text
+        if image == nil, value["build"] != nil {
+            image = ""
+            note(
+                .changed, name, "image",
+                "Compose names the built image \(project)-\(name); Berth tags it berth-build/<stack>-\(name):<content hash>."
+            )
+        } else if let named = image, value["build"] != nil, let colon = named.lastIndex(of: ":"),
+            !named[colon...].contains("/")
+        {
+            image = String(named[..<colon])
+            note(
+                .changed, name, "image",
+                "Berth tags the image it builds with the hash of its build inputs, not \(named[named.index(after: colon)...]); the repository \(image!) is kept."
+            )
+        }
+        lines.append("Service(\(s(name)), image: \(s(image ?? "")))")
+        func add(_ call: String) { lines.append("    ." + call) }
+        func comment(_ text: String) { lines.append("    // compose: " + SwiftSource.comment(text)) }
+
+        if let build = value["build"] {
+            var arguments = ["context: \(s(path(build["context"]?.text ?? ".")))"]
+            if let dockerfile = build["dockerfile"]?.text, dockerfile != "Dockerfile" {
+                arguments.append("dockerfile: \(s(dockerfile))")
+            }
+            if let target = build["target"]?.text { arguments.append("target: \(s(target))") }
+            if let args = build["args"]?.object, !args.isEmpty {
+                let pairs = args.sorted { $0.key < $1.key }.compactMap { key, value in
+                    value.text.map { "\(s(key)): \(s($0))" }
+                }
+                arguments.append("args: [\(pairs.joined(separator: ", "))]")
+            }
+            add("build(\(arguments.joined(separator: ", ")))")
+            for field in (build.object ?? [:]).keys.sorted()
+            where !["context", "dockerfile", "target", "args"].contains(field) {
+                note(
+                    .unsupported, name, "build.\(field)",
+                    "Berth builds with context, Dockerfile, target and arguments only.")
+                comment("build.\(field) is not imported")
+            }
+        }
+        if let entrypoint = value["entrypoint"]?.strings { add("entrypoint(\(SwiftSource.strings(entrypoint)))") }
+        if let command = value["command"]?.strings { add("command(\(SwiftSource.strings(command)))") }
+        environment(name, value["environment"]?.object ?? [:], add: &lines)
+        ports(name, value, add: &lines)
+        networks(name, value["networks"]?.object ?? [:], add: &lines)
+        volumes(name, value["volumes"]?.array ?? [], add: &lines)
+        for secret in value["secrets"]?.array ?? [] {
+            guard let source = secret["source"]?.text else { continue }
+            var target = secret["target"]?.text ?? source
+            if target.hasPrefix("/run/secrets/") { target.removeFirst("/run/secrets/".count) }
+            add(target == source ? "secret(\(s(source)))" : "secret(\(s(source)), target: \(s(target)))")
+            for field in ["uid", "gid", "mode"] where secret[field] != nil {
+                note(
+                    .unsupported, name, "secrets.\(source).\(field)",
+                    "Berth mounts secrets read-only for the container's user; \(field) is not set.")
+                comment("secrets.\(source).\(field) is not imported")
+            }
+        }
+        for config in value["configs"]?.array ?? [] {
+            guard let source = config["source"]?.text else { continue }
+            add("config(\(s(source)), at: \(s(config["target"]?.text ?? "/\(source)")))")
+            for field in ["uid", "gid", "mode"] where config[field] != nil {
+                note(
+                    .unsupported, name, "configs.\(source).\(field)",
+                    "Berth mounts configs read-only; \(field) is not set.")
+                comment("configs.\(source).\(field) is not imported")
+            }
+        }
+        healthCheck(name, value["healthcheck"], add: &lines)
+        for (dependency, detail) in (value["depends_on"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            var condition =
+                switch detail["condition"]?.text {
+                case "service_healthy": ".healthy"
+                case "service_completed_successfully": ".completed"
+                default: ".started"
+                }
+            let check = services[dependency]?["healthcheck"]
+            if condition == ".healthy",
+                check == nil || check?["disable"]?.bool == true || check?["test"]?.strings?.first == "NONE"
+            {
+                condition = ".started"
+                note(
+                    .changed, name, "depends_on.\(dependency)",
+                    "It waited for '\(dependency)' to be healthy by the image's own health check, which Berth does not read: it now waits for it to start. Declare the check on '\(dependency)' with .healthCheck(…) and depend with condition: .healthy."
+                )
+            }
+            add("dependsOn(\(s(dependency)), condition: \(condition))")
+            if detail["restart"]?.bool == true || detail["required"]?.bool == false {
+                note(
+                    .unsupported, name, "depends_on.\(dependency)",
+                    "restart and required: false are not imported; Berth starts the dependency first.")
+            }
+        }
+        restart(name, value["restart"]?.text, add: &lines)
+        for (key, label) in (value["labels"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            add("label(\(s(key)), \(s(label.text ?? "")))")
+        }
+        if let user = value["user"]?.text { add("user(\(s(user)))") }
+        if let directory = value["working_dir"]?.text { add("workingDirectory(\(s(directory)))") }
+        // Scratch space in memory: with a read-only root, the paths the service writes to.
+        // `/tmp:size=16m,mode=1777`: the path, and the size Berth can carry.
+        let scratch = (value["tmpfs"]?.strings ?? value["tmpfs"]?.text.map { [$0] } ?? []).map { entry in
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            let options = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
+            let size = options.first { $0.hasPrefix("size=") }.flatMap {
+                ComposeImporter.bytes(String($0.dropFirst(5)))
+            }
+            return (
+                path: parts.first ?? "", size: size, dropped: options.filter { !$0.hasPrefix("size=") || size == nil }
+            )
+        }
+        let dropped = scratch.flatMap { entry in entry.dropped.map { "\(entry.path): \($0)" } }
+        if !dropped.isEmpty {
+            note(
+                .changed, name, "tmpfs",
+                "tmpfs options other than the size are not imported (\(dropped.joined(separator: ", "))): the engine's defaults apply."
+            )
+            lines.append(
+                "    // compose: "
+                    + SwiftSource.comment("tmpfs options \(dropped.joined(separator: ", ")) (not imported)"))
+        }
+        if value["read_only"]?.bool == true, !scratch.isEmpty, scratch.allSatisfy({ $0.size == nil }) {
+            add("writablePaths(\(SwiftSource.strings(scratch.map(\.path))))")
+        } else {
+            if value["read_only"]?.bool == true { add("readOnlyRootFilesystem()") }
+            for entry in scratch {
+                add("mount(.tmpfs(sizeBytes: \(entry.size.map(String.init) ?? "nil")), at: \(s(entry.path)))")
+            }
+        }
+        // Berth sets no-new-privileges on every Compose service; other options it cannot carry.
+        let securityOptions = (value["security_opt"]?.strings ?? []).filter {
+            !["no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"].contains($0)
+        }
+        if !securityOptions.isEmpty {
+            note(
+                .unsupported, name, "security_opt",
+                "\(securityOptions.joined(separator: ", ")) not imported: Berth sets no-new-privileges on every Compose service and no other security option."
+            )
+            lines.insert(
+                "    // compose: "
+                    + SwiftSource.comment(
+                        "security_opt: \(compact(.array(securityOptions.map(ComposeJSON.string)))) — not imported: Berth sets no-new-privileges, and no other option"
+                    ), at: 1)
+        }
+        if let dropped = value["cap_drop"]?.strings, !dropped.isEmpty {
+            add("dropCapabilities(\(SwiftSource.strings(dropped)))")
+        }
+        if let added = value["cap_add"]?.strings, !added.isEmpty {
+            add("capabilities(\(SwiftSource.strings(added)))")
+        }
+        if let period = value["stop_grace_period"]?.text {
+            if let duration = ComposeDuration.swift(period) { add("stopGracePeriod(\(duration))") }
+        }
+        deploy(name, value["deploy"], add: &lines)
+        logging(name, value["logging"], add: &lines)
+        // What Berth has no equivalent of goes first, where a reader of the service sees it.
+        var unsupported: [String] = []
+        for (key, content) in (value.object ?? [:]).sorted(by: { $0.key < $1.key })
+        where !ComposeImporter.handledServiceKeys.contains(key) && content != .null {
+            note(.unsupported, name, key, Self.advice[key] ?? "Berth has no equivalent of `\(key)`.")
+            unsupported.append(
+                "    // compose: "
+                    + SwiftSource.comment(
+                        "\(key): \(compact(content)) — not imported: \(Self.advice[key] ?? "no equivalent in Berth")"))
+        }
+        lines.insert(contentsOf: unsupported, at: 1)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Why a key is not imported, and what to do instead, for the common ones.
+    static let advice: [String: String] = [
+        "container_name":
+            "Berth names containers <stack>-<environment>-<service>-<n>, so a service can run twice during an update.",
+        "hostname": "the service's name is its host name on its networks.",
+        "profiles":
+            "Berth deploys every service of the stack; put optional services in a stack of their own or an environment.",
+        "privileged": "privileged containers are not supported; give the service the capabilities it needs.",
+        "network_mode": "services attach to the stack's networks.",
+        "extra_hosts": "reach other services by name on a shared network, or give the address in the environment.",
+        "init": "use an image whose entrypoint reaps its children (tini, dumb-init).",
+        "ulimits": "not supported yet.",
+        "sysctls": "not supported yet.",
+        "devices": "devices are not supported.",
+        "shm_size": "mount a tmpfs at /dev/shm instead: .mount(.tmpfs(sizeBytes: …), at: \"/dev/shm\").",
+        "tty": "Berth runs services without a terminal; `shell SERVICE` opens one.",
+        "stdin_open": "Berth runs services without an open standard input; `exec -- …` passes one.",
+        "platform": "the engine's platform is used.",
+        "pull_policy": "Berth pulls images the engine does not have, and builds what it builds.",
+        "env_file": "its variables are imported one by one.",
+    ]
+
+    private func compact(_ value: ComposeJSON) -> String {
+        switch value {
+        case .string(let text): return SwiftSource.string(text)
+        case .array(let items): return "[" + items.map(compact).joined(separator: ", ") + "]"
+        case .object(let object):
+            return "{"
+                + object.sorted { $0.key < $1.key }.map { "\($0.key): \(compact($0.value))" }.joined(separator: ", ")
+                + "}"
+        default: return value.text ?? "null"
+        }
+    }
+
+    private mutating func environment(_ service: String, _ variables: [String: ComposeJSON], add lines: inout [String])
+    {
+        let s = SwiftSource.string
+        for (key, value) in variables.sorted(by: { $0.key < $1.key }) {
+            guard let text = value.text else {
+                note(
+                    .unsupported, service, "environment.\(key)",
+                    "It takes its value from the shell that runs Compose; Berth writes values into the description. Declare it with a value, or as a Secret read from the environment."
+                )
+                lines.append("    // compose: environment.\(key) passed through from the shell (not imported)")
+                continue
+            }
+            let credential =
+                (Naming.looksSecret(key) && !text.isEmpty) || CredentialScan.hasURLPassword(text)
+                || key.uppercased().hasSuffix("_DSN") && CredentialScan.hasURLUser(text)
+            guard credential else {
+                lines.append("    .environment(\(s(key)), \(s(text)))")
+                continue
+            }
+            let secret: CredentialSecret
+            if let shared = credentialSecrets.first(where: { $0.value == text }) {
+                secret = shared
+            } else {
+                var name = key.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined()
+                if credentialSecrets.contains(where: { $0.name == name }) { name = "\(service)_\(name)" }
+                secret = CredentialSecret(name: name, variable: name.uppercased(), value: text)
+                credentialSecrets.append(secret)
+            }
+            note(
+                .changed, service, "environment.\(key)",
+                "It held a literal credential: it is now the secret '\(secret.name)', read from the deployer's environment variable \(secret.variable) and given to the service as the file \(key)_FILE names (official images of PostgreSQL, MySQL, MariaDB and others read *_FILE). For an application that reads only \(key), compose it instead: .environment(\"\(key)\", .composed(\"\\(secret: \"\(secret.name)\")\"))."
+            )
+            lines.append("    // \(key) was a literal credential: the service reads \(key)_FILE.")
+            lines.append("    .secret(\(s(secret.name)), pathVariable: \(s(key + "_FILE")))")
+        }
+    }
+
+    private mutating func ports(_ service: String, _ value: ComposeJSON, add lines: inout [String]) {
+        let s = SwiftSource.string
+        for port in value["expose"]?.strings ?? [] {
+            let parts = port.split(separator: "/")
+            guard let number = Int(parts.first ?? "") else {
+                note(.unsupported, service, "expose", "The range \(port) is not imported; expose each port.")
+                continue
+            }
+            lines.append("    .expose(\(number)\(parts.count > 1 && parts[1] == "udp" ? ", transport: .udp" : ""))")
+        }
+        for port in value["ports"]?.array ?? [] {
+            guard let target = port["target"]?.int else { continue }
+            var arguments = [String(target)]
+            let published = port["published"]?.text
+            if let published {
+                guard let number = Int(published) else {
+                    note(
+                        .unsupported, service, "ports",
+                        "The host port range \(published) is not imported; publish each port.")
+                    lines.append("    // compose: ports \(published):\(target) (a range, not imported)")
+                    continue
+                }
+                if number != target { arguments.append("on: \(number)") }
+            } else {
+                note(
+                    .changed, service, "ports",
+                    "Port \(target) was published on a random host port; Berth publishes it on \(target).")
+            }
+            switch port["host_ip"]?.text {
+            case nil, "0.0.0.0", "::": arguments.append("public: true")
+            case "127.0.0.1": break
+            case let address?: arguments.append("hostIP: \(s(address))")
+            }
+            if port["protocol"]?.text == "udp" { arguments.append("transport: .udp") }
+            if port["mode"]?.text == "host" { arguments.append("mode: .host") }
+            lines.append("    .publish(\(arguments.joined(separator: ", ")))")
+        }
+    }
+
+    private mutating func networks(_ service: String, _ networks: [String: ComposeJSON], add lines: inout [String]) {
+        let names = networks.keys.sorted()
+        let custom = names.filter { $0 != "default" }
+        if !custom.isEmpty {
+            lines.append("    .networks(\(custom.map(SwiftSource.string).joined(separator: ", ")))")
+            if names.contains("default") {
+                note(
+                    .changed, service, "networks.default",
+                    "It was on the default network too; in Berth a service on named networks is only on those. Add it to a named network its peers share."
+                )
+            }
+        }
+        for (network, detail) in networks.sorted(by: { $0.key < $1.key }) where detail.object?.isEmpty == false {
+            note(
+                .unsupported, service, "networks.\(network)",
+                "Aliases, fixed addresses and priorities are not imported: reach the service by its name.")
+            lines.append("    // compose: networks.\(network) settings (not imported)")
+        }
+    }
+
+    private mutating func volumes(_ service: String, _ mounts: [ComposeJSON], add lines: inout [String]) {
+        let s = SwiftSource.string
+        for mount in mounts {
+            guard let target = mount["target"]?.text else { continue }
+            let readOnly = mount["read_only"]?.bool == true ? ", readOnly: true" : ""
+            switch mount["type"]?.text {
+            case "volume":
+                if let source = mount["source"]?.text {
+                    lines.append("    .volume(\(s(source)), at: \(s(target))\(readOnly))")
+                } else {
+                    note(
+                        .changed, service, "volumes",
+                        "The anonymous volume at \(target) is not imported: name it (Volume(…)) so its data survives a replacement."
+                    )
+                    lines.append("    // compose: an anonymous volume at \(target) (not imported)")
+                }
+            case "bind":
+                lines.append("    .mount(.bind(\(s(path(mount["source"]?.text ?? "")))), at: \(s(target))\(readOnly))")
+            case "tmpfs":
+                let size = mount["tmpfs"]?["size"]?.int.map(String.init) ?? "nil"
+                lines.append("    .mount(.tmpfs(sizeBytes: \(size)), at: \(s(target)))")
+            default:
+                note(
+                    .unsupported, service, "volumes",
+                    "The \(mount["type"]?.text ?? "unknown") mount at \(target) is not imported.")
+                lines.append("    // compose: a \(mount["type"]?.text ?? "") mount at \(target) (not imported)")
+            }
+        }
+    }
+
+    private mutating func healthCheck(_ service: String, _ check: ComposeJSON?, add lines: inout [String]) {
+        guard let check else { return }
+        if check["disable"]?.bool == true {
+            note(.unsupported, service, "healthcheck.disable", "Berth cannot switch off the image's own health check.")
+            lines.append("    // compose: healthcheck disabled (not imported)")
+            return
+        }
+        guard let test = check["test"]?.strings, let kind = test.first else { return }
+        let probe: String
+        switch kind {
+        case "CMD": probe = ".command(\(SwiftSource.strings(Array(test.dropFirst()))))"
+        case "CMD-SHELL": probe = ".shell(\(SwiftSource.string(test.dropFirst().joined(separator: " "))))"
+        default:
+            note(
+                .unsupported, service, "healthcheck.test",
+                "Berth cannot switch off the image's own health check (NONE).")
+            lines.append("    // compose: healthcheck NONE (not imported)")
+            return
+        }
+        // Compose's defaults, written out: Berth's own differ.
+        let interval = ComposeDuration.swift(check["interval"]?.text ?? "30s") ?? ".seconds(30)"
+        let timeout = ComposeDuration.swift(check["timeout"]?.text ?? "30s") ?? ".seconds(30)"
+        let start = ComposeDuration.swift(check["start_period"]?.text ?? "0s") ?? ".seconds(0)"
+        let retries = check["retries"]?.int ?? 3
+        lines.append(
+            "    .healthCheck(HealthCheck(\(probe), interval: \(interval), timeout: \(timeout), retries: \(retries), startPeriod: \(start)))"
+        )
+        if check["start_interval"] != nil {
+            note(
+                .unsupported, service, "healthcheck.start_interval",
+                "Not imported; the interval applies from the start.")
+        }
+    }
+
+    private mutating func restart(_ service: String, _ policy: String?, add lines: inout [String]) {
+        switch policy ?? "no" {
+        case "no": lines.append("    .restart(.never)")
+        case "always": lines.append("    .restart(.always)")
+        case "unless-stopped": break  // Berth's default
+        case let other where other.hasPrefix("on-failure"):
+            let attempts = other.split(separator: ":").dropFirst().first.flatMap { Int($0) }
+            lines.append("    .restart(.onFailure(maxAttempts: \(attempts.map(String.init) ?? "nil")))")
+        case let other:
+            note(.unsupported, service, "restart", "The policy \(other) is not one Compose documents.")
+        }
+    }
+
+    private mutating func deploy(_ service: String, _ deploy: ComposeJSON?, add lines: inout [String]) {
+        guard let deploy else { return }
+        if let replicas = deploy["replicas"]?.int, replicas != 1 { lines.append("    .replicas(\(replicas))") }
+        var resources: [String] = []
+        for (group, prefix) in [("limits", "Limit"), ("reservations", "Reservation")] {
+            guard let values = deploy["resources"]?[group] else { continue }
+            if let cpus = values["cpus"]?.text { resources.append("cpu\(prefix): \(cpus)") }
+            if let memory = values["memory"]?.text {
+                resources.append("memory\(prefix): \(SwiftSource.string(memoryText(memory)))")
+            }
+            for field in (values.object ?? [:]).keys.sorted() where !["cpus", "memory"].contains(field) {
+                note(
+                    .unsupported, service, "deploy.resources.\(group).\(field)",
+                    "Not imported: Berth sets CPU and memory only.")
+            }
+        }
+        if !resources.isEmpty { lines.append("    .resources(Resources(\(resources.joined(separator: ", "))))") }
+        for (field, value) in (deploy.object ?? [:]).sorted(by: { $0.key < $1.key })
+        where !["replicas", "resources"].contains(field) && !(value.object?.isEmpty ?? false) {
+            note(
+                .unsupported, service, "deploy.\(field)",
+                "Not imported: Berth's .update(…), .restart(…) and deploy policy cover updates and restarts for Swarm; set them there."
+            )
+            lines.append("    // compose: deploy.\(field) (not imported)")
+        }
+    }
+
+    /// Compose prints memory in bytes; Berth reads sizes with a unit.
+    private func memoryText(_ text: String) -> String {
+        guard let bytes = Int(text) else { return text }
+        for (unit, size) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes % size == 0 {
+            return "\(bytes / size)\(unit)"
+        }
+        return "\(bytes)b"
+    }
+
+    private mutating func logging(_ service: String, _ logging: ComposeJSON?, add lines: inout [String]) {
+        guard let logging, let driver = logging["driver"]?.text else { return }
+        let options = logging["options"]?.object ?? [:]
+        switch driver {
+        case "json-file", "local":
+            let size = options["max-size"]?.text ?? "20m"
+            let files = options["max-file"]?.int ?? (driver == "local" ? 5 : 1)
+            lines.append(
+                "    .logging(.\(driver == "local" ? "local" : "jsonFile")(maxSize: \(SwiftSource.string(size)), files: \(files)))"
+            )
+            for key in options.keys.sorted() where !["max-size", "max-file"].contains(key) {
+                note(
+                    .unsupported, service, "logging.options.\(key)",
+                    "Not imported: Berth sets the size and number of files.")
+            }
+        case "none": lines.append("    .logging(.none)")
+        default:
+            note(
+                .unsupported, service, "logging",
+                "The \(driver) log driver is not imported; Berth writes json-file, local, Loki or none.")
+            lines.append("    // compose: logging driver \(driver) (not imported)")
+        }
+    }
+}
+
+extension ComposeImporter {
+    /// A size as `mount -t tmpfs` reads it (`16m`, `64k`, `1g`, `4096`), in bytes.
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        if let last = text.last?.lowercased().first, let unit = units[last] {
+            return Int(text.dropLast()).map { $0 * unit }
+        }
+        return Int(text)
+    }
+}
