@@ -198,6 +198,27 @@ struct PlanTests {
 
 @Suite("Plan on Swarm: drift")
 struct SwarmPlanDriftTests {
+    @Test("a task runs when Swarm wants it running and it runs; one Swarm is stopping is counted apart")
+    func taskCounts() {
+        let listing = """
+            shop-prod_web.1\tRunning\tRunning 5 seconds ago
+            shop-prod_web.1\tRemove\tRunning 8 seconds ago
+            shop-prod_web.2\tRunning\tStarting 1 second ago
+            shop-prod_web.3\tRunning\tRunning 2 minutes ago
+             \\_ shop-prod_web.3\tShutdown\tFailed 3 minutes ago
+            shop-prod_agent.k3x9dq2m1v0a\tRunning\tRunning 1 hour ago
+            shop-prod_worker.1\tRunning\tPreparing 2 seconds ago
+            shop-prod_worker.1\tShutdown\tRunning 4 seconds ago
+
+            """
+        typealias Count = DockerEngine.TaskCount
+        #expect(
+            DockerEngine.taskCounts(inServicePS: listing) == [
+                "shop-prod_web": Count(running: 2, stopping: 1), "shop-prod_agent": Count(running: 1, stopping: 0),
+                "shop-prod_worker": Count(running: 0, stopping: 1),
+            ])
+    }
+
     @Test(
         "a service scaled away from its replicas, or with tasks that keep failing, is drift to repair; a one-shot that finished is not"
     )

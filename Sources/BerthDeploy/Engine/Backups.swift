@@ -569,7 +569,10 @@ public struct BackupStore: Sendable {
             } else {
                 do {
                     try await waitFor("Stopping \(shown)") { services in
-                        writers.allSatisfy { writer in services.first { $0.name == writer.name }?.running == 0 }
+                        writers.allSatisfy { writer in
+                            // A task Swarm is stopping still writes until it has stopped.
+                            services.first { $0.name == writer.name }.map { $0.running + $0.stopping == 0 } ?? true
+                        }
                     }
                 } catch {
                     failure = error

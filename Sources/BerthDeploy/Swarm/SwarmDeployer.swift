@@ -352,7 +352,13 @@ public struct SwarmDeployer: Orchestrator {
                     let live = services.first { $0.service == change.service }
                     switch change.action {
                     case .unchanged: return true
-                    case .repair: return live.map { $0.running == $0.desired } ?? false
+                    case .repair:
+                        // This loop can read the engine before `stack deploy` scaled a service
+                        // back: a service left at 0 of 0 is not repaired yet.
+                        let described = stack.services.first { $0.name == change.service }
+                        let replicas = described?.deploy.mode == .replicated ? described?.replicas : nil
+                        return live.map { $0.running == $0.desired && (replicas == nil || $0.desired == replicas) }
+                            ?? false
                     case .remove: return live == nil
                     case .create: return live.map { $0.running == $0.desired } ?? false
                     case .update:

@@ -17,10 +17,12 @@ public struct LiveSwarmService: Sendable, Hashable, Codable {
     public var updateMessage: String?
     /// When that update started; tells this deploy's update from an earlier one.
     public var updateStartedAt: String?
-    /// Running tasks.
+    /// Tasks Swarm wants running that run.
     public var running: Int
     /// Desired tasks.
     public var desired: Int
+    /// Tasks that still run while Swarm stops them (a scale-down, an update's old tasks).
+    public var stopping: Int = 0
 
     /// Whether its last update was undone or stopped: the deploy did not take.
     public var updateFailed: Bool {
@@ -71,6 +73,14 @@ extension DockerEngine {
             replicas[String(parts[0])] = counts.count == 2 ? (counts[0], counts[1]) : (0, 0)
         }
         guard !replicas.isEmpty else { return [] }
+        // `service ls` counts every task in state running, including those being stopped by a
+        // scale-down or an update: right after `scale web=0` and back to 2 it says 2/2 while the
+        // old tasks are still shutting down and the new ones have not started. A task counts as
+        // running only when Swarm wants it running and it runs.
+        let tasks = try await run(
+            ["service", "ps", "--format", "{{.Name}}\t{{.DesiredState}}\t{{.CurrentState}}"] + replicas.keys.sorted())
+        let taskCounts: [String: TaskCount]? =
+            tasks.succeeded ? Self.taskCounts(inServicePS: tasks.standardOutput) : nil
         // `docker stack deploy --prune` can remove a service between `ls` and `inspect`; Docker
         // then prints the others and exits 1 with "no such service": the removed one is gone.
         let inspect = ["service", "inspect"] + replicas.keys.sorted()
@@ -85,12 +95,44 @@ extension DockerEngine {
             var service = service
             let ids = replicas.keys.filter { service.id.hasPrefix($0) }
             if let id = ids.first, let counts = replicas[id] {
-                service.live.running = counts.0
+                // When `service ps` failed (a service removed meanwhile), `ls`'s count stands.
+                let count = taskCounts.map { $0[service.live.name] ?? TaskCount() }
+                service.live.running = count?.running ?? counts.0
+                service.live.stopping = count?.stopping ?? 0
                 service.live.desired = counts.1
             }
             return service.live
         }
         .sorted { $0.service < $1.service }
+    }
+
+    /// A service's running tasks, by what Swarm wants of them.
+    struct TaskCount: Equatable {
+        /// Running, and meant to run.
+        var running = 0
+        /// Running, and being stopped.
+        var stopping = 0
+    }
+
+    /// Counts the running tasks per service name in `docker service ps` lines
+    /// `<service>.<slot or node>\t<desired state>\t<current state>`, such as
+    /// `shop_web.1\tRunning\tRunning 5 seconds ago`; earlier tasks of a slot may be indented `\_ `.
+    static func taskCounts(inServicePS listing: String) -> [String: TaskCount] {
+        var counts: [String: TaskCount] = [:]
+        for line in listing.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            var name = parts[0].trimmingCharacters(in: .whitespaces)
+            if name.hasPrefix("\\_ ") { name.removeFirst(3) }
+            guard let dot = name.lastIndex(of: ".") else { continue }
+            let service = String(name[..<dot])
+            var count = counts[service, default: TaskCount()]
+            if parts[2].hasPrefix("Running") {
+                if parts[1] == "Running" { count.running += 1 } else { count.stopping += 1 }
+            }
+            counts[service] = count
+        }
+        return counts
     }
 
     /// Decodes `docker service inspect`, keeping each service's ID beside what Berth reads.
