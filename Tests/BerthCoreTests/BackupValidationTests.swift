@@ -167,3 +167,57 @@ struct BackupValidationTests {
         }
     }
 }
+
+@Suite("Validation: Redis snapshot backups")
+struct RedisBackupValidationTests {
+    static func cache(password: String? = "redis_password", reads: Bool = true, volume: String = "redis-data")
+        -> Stack
+    {
+        Stack("shop") {
+            Volume("redis-data")
+            Volume("backups")
+            Secret("redis_password", .file("secrets/redis"))
+            Service("cache", image: "redis:7.4")
+                .volume("redis-data", at: "/data")
+                .secret(reads ? "redis_password" : "unrelated")
+                .backup(.redis(volume: volume, password: password), keep: 5, schedule: "@hourly")
+        }
+    }
+
+    @Test("a snapshot of the volume the server keeps its data in: a tar archive named redis, its job on the network")
+    func valid() throws {
+        var stack = Self.cache()
+        stack.secrets.append(Secret("unrelated", .file("secrets/unrelated")))
+        #expect(stack.validate(for: .dev).isEmpty, "\(stack.validate(for: .dev))")
+        let backup = try #require(stack.services[0].backups.first)
+        #expect(backup.name == "redis" && backup.fileExtension == "tar" && backup.kind.archivedVolume == "redis-data")
+        let jobs = stack.schedulingBackups(for: .prod)
+        #expect(jobs.services.map(\.name) == ["cache", "cache-backup"])
+        let job = jobs.services[1]
+        #expect(job.secrets.map(\.secret) == ["redis_password"])
+        #expect(job.mounts.map { "\($0.target) \($0.isReadOnly)" } == ["/data true", "/backups false"])
+        #expect(job.networks == stack.services[0].networks)
+        let variables = Dictionary(uniqueKeysWithValues: job.environment.map { ($0.key, "\($0.value)") })
+        #expect(
+            variables["BERTH_KIND"]?.contains("redis") == true && variables["BERTH_HOST"]?.contains("cache") == true)
+        #expect(variables["BERTH_PASSWORD_FILE"]?.contains("/run/secrets/redis_password") == true)
+        #expect(BackupJob.script.contains("redis-cli -h \"$BERTH_HOST\" SAVE"))
+    }
+
+    @Test("a volume the server does not mount, or a password secret it does not read, is an error naming the fix")
+    func mistakes() throws {
+        var unread = Self.cache(reads: false)
+        unread.secrets.append(Secret("unrelated", .file("secrets/unrelated")))
+        let notRead = unread.validate(for: .dev).filter { $0.code == .invalidBackup }
+        #expect(notRead.count == 1, "\(notRead)")
+        #expect(notRead.first?.message.contains("'redis_password', which the service does not read") == true)
+        #expect(notRead.first?.fix.contains(".secret(\"redis_password\")") == true)
+
+        let unmounted = Self.cache(volume: "elsewhere").validate(for: .dev).filter { $0.code == .invalidBackup }
+        #expect(unmounted.count == 1, "\(unmounted)")
+        #expect(
+            unmounted.first?.message.contains("keeps its Redis data in the volume 'elsewhere', which it does not mount")
+                == true)
+        #expect(Self.cache(password: nil).validate(for: .dev).filter { $0.code == .invalidBackup }.isEmpty)
+    }
+}

@@ -33,6 +33,16 @@ public struct Backup: Sendable, Hashable, Codable {
         case postgres(database: String, user: String, password: String? = nil)
         /// A named volume the service mounts, as a `tar` archive of its contents.
         case volume(String)
+        /// A Redis server's data: Berth has it write a snapshot (`redis-cli SAVE`), then archives
+        /// `volume`, the volume the service keeps its data in (`/data` in the official image),
+        /// as for ``volume(_:)``: the archive holds what the server had in memory when the backup
+        /// began, not what its last scheduled save wrote. `SAVE` writes in the foreground, so the
+        /// server answers nothing else meanwhile (milliseconds for a cache, seconds for gigabytes):
+        /// schedule the backups of a large data set when a pause is acceptable. A server with a password names the stack
+        /// secret `password` that holds it (`redis-cli` reads it from the environment, never from
+        /// its arguments). A restore replaces the volume's contents while the server is stopped,
+        /// and the server loads them when it starts again.
+        case redis(volume: String, password: String? = nil)
     }
 
     /// Where the archives go, on the engine that runs the service.
@@ -76,6 +86,7 @@ public struct Backup: Sendable, Hashable, Codable {
         switch kind {
         case .postgres: "postgres"
         case .volume(let volume): "volume-\(volume)"
+        case .redis: "redis"
         }
     }
 
@@ -84,9 +95,20 @@ public struct Backup: Sendable, Hashable, Codable {
         let base =
             switch kind {
             case .postgres: "dump"
-            case .volume: "tar"
+            case .volume, .redis: "tar"
             }
         return encryptionKey == nil ? base : "\(base).enc"
+    }
+}
+
+extension Backup.Kind {
+    /// The volume whose contents an archive holds: a volume backup's, or the one a Redis server
+    /// keeps its data in; `nil` for a database dump.
+    public var archivedVolume: String? {
+        switch self {
+        case .postgres: nil
+        case .volume(let volume), .redis(let volume, _): volume
+        }
     }
 }
 
@@ -94,7 +116,8 @@ extension Service {
     /// Backs up the service's data (``Backup``).
     ///
     /// - Parameters:
-    ///   - kind: A PostgreSQL database the service runs, or a volume it mounts.
+    ///   - kind: A PostgreSQL database the service runs, a volume it mounts, or the data of the
+    ///     Redis server it runs.
     ///   - destination: Where the archives go on the service's engine: a volume of the stack
     ///     (default `backups`, which the stack must declare) or a directory of the host.
     ///   - keep: How many successful archives to keep (default 30).

@@ -17,7 +17,7 @@ public enum BackupJob {
     /// The job's service name for a scheduled backup of `service`.
     public static func name(of backup: Backup, service: String) -> String {
         switch backup.kind {
-        case .postgres: "\(service)-backup"
+        case .postgres, .redis: "\(service)-backup"
         case .volume(let volume): "\(service)-backup-\(volume)"
         }
     }
@@ -54,6 +54,17 @@ public enum BackupJob {
             // Root reads files of any owner in the volume (a database's own files are 0600);
             // DAC_OVERRIDE, in Docker's default set, and not DAC_READ_SEARCH, which opens files by
             // handle and has been used to escape containers.
+            job.addedCapabilities = ["DAC_OVERRIDE"]
+        case .redis(let volume, let password):
+            // The snapshot is asked for over the stack's network, then the volume is read as above.
+            environment += [("BERTH_KIND", "redis"), ("BERTH_HOST", service.name)]
+            if let password {
+                environment.append(("BERTH_PASSWORD_FILE", "/run/secrets/\(password)"))
+                job = job.secret(password, fileID: backup.location.fileID, line: backup.location.line)
+            }
+            job = job.volume(
+                volume, at: "/data", readOnly: true, fileID: backup.location.fileID, line: backup.location.line)
+            job.networks = service.networks
             job.addedCapabilities = ["DAC_OVERRIDE"]
         }
         if let key = backup.encryptionKey {
@@ -114,6 +125,14 @@ public enum BackupJob {
                 pg_dump --format=custom -h "$BERTH_HOST" -U "$BERTH_USER" -d "$BERTH_DATABASE"
               fi ;;
             volume) tar -C /data -cf - . ;;
+            redis)
+              if [ -n "${BERTH_PASSWORD_FILE:-}" ]; then
+                saved=$(REDISCLI_AUTH=$(cat "$BERTH_PASSWORD_FILE") redis-cli -h "$BERTH_HOST" SAVE 2>&1)
+              else
+                saved=$(redis-cli -h "$BERTH_HOST" SAVE 2>&1)
+              fi
+              [ "$saved" = OK ] || { echo "redis-cli SAVE: $saved" >&2; return 1; }
+              tar -C /data -cf - . ;;
           esac
         }
         if [ -n "${BERTH_KEY_FILE:-}" ]; then

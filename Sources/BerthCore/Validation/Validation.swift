@@ -782,14 +782,25 @@ struct StackValidator {
                         "Its PostgreSQL backup names the \(what) \"\(value)\", which pg_dump cannot connect with.",
                         fix: "Give the \(what) as the database server knows it, such as \"app\".", at: backup.location)
                 }
-            case .volume(let volume):
+            case .volume(let volume), .redis(let volume, _):
                 if !mounted.contains(volume) {
                     let names = mounted.sorted()
+                    let what = if case .redis = backup.kind { "keeps its Redis data in" } else { "backs up" }
                     report(
                         .error, .invalidBackup, element,
-                        "It backs up the volume '\(volume)', which it does not mount\(names.isEmpty ? " (it mounts no volume)" : "; it mounts \(names.map { "'\($0)'" }.joined(separator: ", "))").",
+                        "It \(what) the volume '\(volume)', which it does not mount\(names.isEmpty ? " (it mounts no volume)" : "; it mounts \(names.map { "'\($0)'" }.joined(separator: ", "))").",
                         fix:
-                            "Back up a volume the service mounts, or mount '\(volume)' with .volume(\"\(volume)\", at: …).",
+                            "Name a volume the service mounts, or mount '\(volume)' with .volume(\"\(volume)\", at: …) (at: \"/data\" for the official Redis image).",
+                        at: backup.location)
+                }
+                if case .redis(_, let password?) = backup.kind,
+                    !service.secrets.contains(where: { $0.secret == password })
+                {
+                    report(
+                        .error, .invalidBackup, element,
+                        "Its Redis backup reads the password from the secret '\(password)', which the service does not read, so `redis-cli` in its container cannot either.",
+                        fix:
+                            "Give the service the secret its requirepass comes from with .secret(\"\(password)\"), or name that secret.",
                         at: backup.location)
                 }
             }
@@ -803,7 +814,7 @@ struct StackValidator {
                             "Declare it in the stack with Volume(\"\(volume)\"), or send the backups to a host directory with to: .hostDirectory(\"/var/backups/…\").",
                         at: backup.location)
                 }
-                if case .volume(volume) = backup.kind {
+                if backup.kind.archivedVolume == volume {
                     report(
                         .error, .invalidBackup, element,
                         "It backs up the volume '\(volume)' into itself: losing the volume would lose its backups too.",

@@ -16,7 +16,7 @@ public struct BackupRecord: Sendable, Hashable, Codable {
     public var id: String
     /// The service backed up.
     public var service: String
-    /// The policy's name: `postgres`, `volume-<name>` (``Backup/name``).
+    /// The policy's name: `postgres`, `redis`, `volume-<name>` (``Backup/name``).
     public var policy: String
     /// Whether it completed.
     public var status: Status
@@ -147,18 +147,27 @@ public struct BackupStore: Sendable {
         try await ensureDestination(backup.destination)
         let destination = destinationMount(backup.destination)
         let producer: [String]
+        var snapshot: [String]?
         switch backup.kind {
         case .postgres(let database, let user, _):
             producer =
                 engine.prefix + [
                     "exec", container.id, "pg_dump", "--format=custom", "--username", user, "--dbname", database,
                 ]
-        case .volume(let volume):
+        case .volume(let volume), .redis(let volume, _):
             producer =
                 engine.prefix
                 + helper(
                     image: container.image, mounts: ["\(volumeName(volume)):/data:ro"],
                     ["tar", "-C", "/data", "-cf", "-", "."])
+            if case .redis(_, let password) = backup.kind {
+                snapshot = Self.redisSave(
+                    in: container.id,
+                    passwordFile: password.map { password in
+                        let target = service.secrets.first { $0.secret == password }?.target ?? password
+                        return "/run/secrets/\(target)"
+                    })
+            }
         }
         // Written under a hidden temporary name; renamed with its record once both are whole.
         let receive = """
@@ -176,6 +185,14 @@ public struct BackupStore: Sendable {
         if let key = backup.encryptionKey { stages.append(try encryption(key: key, decrypt: false)) }
         stages.append(consumer)
         do {
+            if let snapshot {
+                let saved = try await engine.run(snapshot)
+                guard saved.succeeded, saved.standardOutput.trimmed == "OK" else {
+                    throw BackupFailure([
+                        "redis-cli SAVE did not write a snapshot (exit \(saved.exitCode)): \((saved.standardOutput + saved.standardError).trimmed.lastLines(5))"
+                    ])
+                }
+            }
             let results = try await engine.runner.pipeline(stages)
             let names = [Self.program(of: backup.kind), "openssl", "writing the archive"]
             if let (index, failed) = results.enumerated().first(where: { !$0.element.succeeded }) {
@@ -486,7 +503,7 @@ public struct BackupStore: Sendable {
                     "Restoring \(record.id) failed, and its transaction was rolled back, so the database is as it was: \(failed.standardError.trimmed.lastLines(5))"
                 )
             }
-        case .volume(let volume):
+        case .volume(let volume), .redis(let volume, _):
             // Unpacked beside the data first: the contents are replaced only once the whole
             // archive is out, so a failure leaves them as they were.
             let staging = ".berth-restore-\(record.id)"
@@ -619,7 +636,7 @@ public struct BackupStore: Sendable {
         switch backup.kind {
         case .postgres:
             stack.services.filter { $0.dependencies.contains { $0.service == service.name } }.map(\.name).sorted()
-        case .volume(let volume):
+        case .volume(let volume), .redis(let volume, _):
             stack.services.filter { other in
                 other.mounts.contains { if case .volume(volume) = $0.source { true } else { false } }
             }.map(\.name).sorted()
@@ -723,7 +740,7 @@ public struct BackupStore: Sendable {
     static func program(of kind: Backup.Kind) -> String {
         switch kind {
         case .postgres: "pg_dump"
-        case .volume: "tar"
+        case .volume, .redis: "tar"
         }
     }
 
@@ -731,7 +748,19 @@ public struct BackupStore: Sendable {
         switch kind {
         case .postgres(let database, _, _): "PostgreSQL database '\(database)'"
         case .volume(let volume): "volume '\(volume)'"
+        case .redis(let volume, _): "Redis data in volume '\(volume)'"
         }
+    }
+
+    /// `redis-cli SAVE` in the server's container: the server writes what it holds now into its
+    /// data folder before the volume is read. The password goes from its secret file into
+    /// `REDISCLI_AUTH`, which `redis-cli` reads, so it is in no process's arguments.
+    static func redisSave(in container: String, passwordFile: String?) -> [String] {
+        guard let passwordFile else { return ["exec", container, "redis-cli", "SAVE"] }
+        return [
+            "exec", container, "/bin/sh", "-c", #"REDISCLI_AUTH="$(cat "$1")" exec redis-cli SAVE"#, "berth-backup",
+            passwordFile,
+        ]
     }
 
     static func describe(_ backup: Backup) -> String {

@@ -2,10 +2,10 @@ import Berth
 
 /// The SNS product (seed 001), ported onto Berth: FastAPI behind a rate-limited nginx, Celery
 /// workers and beat, PostgreSQL with pgvector, Redis, MinIO, a nightly encrypted database dump
-/// kept 30 days and an hourly archive of Redis's snapshot files kept two days (Berth backups on
-/// a schedule), and Prometheus with the eight alerts of its runbook.
+/// kept 30 days and an hourly Redis snapshot kept two days (Berth backups on a schedule), and
+/// Prometheus with the eight alerts of its runbook.
 ///
-/// `dev` runs on one machine with images built locally (Debian's PostgreSQL, nginx and
+/// `dev` runs on one machine with images built locally (Debian's PostgreSQL, Redis, nginx and
 /// Prometheus; busybox stand-ins where the product's own images would be); `prod` is the real
 /// thing. Everything else — networks, secrets, the composed `DATABASE_URL`, the migration before
 /// each release, routes, rate limit, backups, alert rules — is the same in both.
@@ -150,18 +150,21 @@ public enum SNS {
     }
 
     static func redis(_ environment: Environment) -> Service {
-        let service = Service("redis", image: image("redis:7.4-alpine", in: environment))
+        // The real Redis in both: Debian's, built locally, on a dev machine.
+        Service("redis", image: environment.isProduction ? "redis:7.4-alpine" : "berth-test/redis:7")
+            .command(["redis-server", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"])
             .volume("redis_data", at: "/data")
             .networks("backend")
             .expose(6379)
             .resources(Resources(cpuLimit: 0.5, memoryLimit: "320m"))
-            // The runbook's hourly snapshot: Redis's files, kept two days.
-            .backup(.volume("redis_data"), keep: 48, schedule: "0 * * * *")
-        return environment.isProduction
-            ? service.command(["redis-server", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"])
-                .healthCheck(HealthCheck(.command(["redis-cli", "ping"]), interval: .seconds(10)))
-            : service.command(standInServer(port: 6379, pages: ["/index.html": "redis stand-in"]))
-                .healthCheck(httpCheck(port: 6379, path: "/index.html"))
+            .healthCheck(
+                HealthCheck(
+                    .command(["redis-cli", "ping"]),
+                    interval: environment.isProduction ? .seconds(10) : .seconds(2), timeout: .seconds(10),
+                    retries: 15)
+            )
+            // The runbook's hourly snapshot, kept two days: Redis saves, then its files are archived.
+            .backup(.redis(volume: "redis_data"), keep: 48, schedule: "0 * * * *")
     }
 
     static func minio(_ environment: Environment) -> Service {

@@ -98,6 +98,9 @@ struct EndToEndTests {
             let taken = try await backups.take(service: "postgres")
             #expect(taken.first?.status == .ok && taken.first?.encryptionKey == "backup_key", "\(taken)")
             #expect(try await backups.list(service: "postgres").map(\.id) == taken.map(\.id))
+            // And the hourly Redis snapshot, now: Redis saves, its files are archived.
+            let snapshot = try await backups.take(service: "redis")
+            #expect(snapshot.first?.status == .ok && snapshot.first?.policy == "redis", "\(snapshot)")
         } catch {
             failure = error
         }

@@ -45,7 +45,7 @@ struct TopologyTests {
         let dump = try #require(stack.services.first { $0.name == "postgres-backup" })
         #expect(dump.schedule?.expression == "0 3 * * *")
         #expect(dump.secrets.map(\.secret).sorted() == ["backup_key", "db_password"])
-        let snapshot = try #require(stack.services.first { $0.name == "redis-backup-redis_data" })
+        let snapshot = try #require(stack.services.first { $0.name == "redis-backup" })
         #expect(snapshot.schedule?.expression == "0 * * * *")
         #expect(snapshot.mounts.map(\.target) == ["/data", "/backups"])
         #expect(stack.secrets.first { $0.name == "backup_key" }?.source == .environment("SNS_BACKUP_KEY"))
