@@ -54,11 +54,7 @@ struct RedisBackupEndToEndTests {
         let stack = Self.stack(name).schedulingBackups(for: .dev)
         #expect(stack.services.map(\.name) == ["cache", "cache-backup"])
         #expect(stack.validate(for: .dev).filter { $0.severity == .error }.isEmpty)
-        let backups = BackupStore(
-            engine: engine, stack: stack, environment: .dev,
-            secrets: SecretStore(
-                directory: Workspace(root: tmp.url).secretsDirectory(stack: name, environment: "dev"),
-                environment: [:], packageDirectory: tmp.url))
+        let backups = BackupEndToEndTests.Lab(name: name, root: tmp.url).store(stack)
         func redis(_ arguments: String...) async throws -> String {
             let container = try #require(try await RealEngine.containerIDs(engine, stack: name)["cache"]?.first)
             return try await engine.output(
