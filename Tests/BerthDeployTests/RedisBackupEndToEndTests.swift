@@ -102,6 +102,12 @@ struct RedisBackupEndToEndTests {
             ).trimmingCharacters(in: .whitespacesAndNewlines)
             let arguments = BackupStore.redisSave(in: "cache", passwordFile: "/run/secrets/redis_password")
             #expect(!secret.isEmpty && !arguments.joined(separator: " ").contains(secret))
+            // Nor in what the engine keeps of the server and the job: their environment and commands.
+            for service in ["cache", "cache-backup"] {
+                let id = try #require(try await RealEngine.containerIDs(engine, stack: name)[service]?.first)
+                let inspected = try await engine.output(["inspect", id])
+                #expect(!inspected.contains(secret), "\(service)'s `docker inspect` holds the Redis password")
+            }
         } catch {
             failure = error
         }

@@ -237,6 +237,11 @@ struct TraefikWireEndToEndTests {
         }
         let diagnosis = body(front) == "200 front" ? "" : await diagnostics(httpPort: httpPort)
         #expect(body(front) == "200 front", "\(diagnosis)")
+        // The api's container may become healthy later than the front's: wait for it the same way.
+        let apiServed = await LoopbackHTTP.poll(port: httpPort, host: Hosts.shop, path: "/api/", attempts: 120) {
+            $0.status == 200 && $0.body.contains("api")
+        }
+        #expect(body(apiServed) == "200 api")
         #expect(body(get(Hosts.shop, "/api/")) == "200 api")
         #expect(body(get(Hosts.shop, "/api")) == "200 api")
         #expect(body(get(Hosts.other)) == "200 api")
@@ -283,9 +288,18 @@ struct TraefikWireEndToEndTests {
         ] {
             #expect(admitted?.head.contains(header) == true, "no \(header) in \(admitted?.head ?? "no answer")")
         }
-        // One a minute with a burst of 4, one of them spent above: counted, not timed.
+        // One a minute with a burst of 4, one of them spent above: counted, not timed. Traefik
+        // builds its middlewares again, rate limiter included, whenever its configuration
+        // changes, which on Swarm happens each time the unhealthy service's task is replaced: a
+        // 200 after a 429 within a round is such a reset, so the round is taken again (the
+        // reset refilled the bucket), at most three times.
         var outcomes: [Int: Int] = [:]
-        for _ in 1...burst { outcomes[get(Hosts.guarded, headers: [basic])?.status ?? 0, default: 0] += 1 }
+        for _ in 1...3 {
+            let statuses = (1...burst).map { _ in get(Hosts.guarded, headers: [basic])?.status ?? 0 }
+            outcomes = statuses.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+            let reset = statuses.drop { $0 != 429 }.contains(200)
+            if !reset { break }
+        }
         #expect((1...4).contains(outcomes[200] ?? 0), "\(outcomes)")
         #expect((outcomes[200] ?? 0) + (outcomes[429] ?? 0) == burst, "\(outcomes)")
         #expect((outcomes[429] ?? 0) >= burst - 4, "\(outcomes)")
