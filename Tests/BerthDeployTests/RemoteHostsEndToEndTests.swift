@@ -1,4 +1,5 @@
 import BerthCore
+import BerthRendering
 import Foundation
 import Testing
 
@@ -219,10 +220,12 @@ struct RemoteHostsEndToEndTests {
         #expect(rebuilt.standardOutput == built.standardOutput && !built.standardOutput.isEmpty)
 
         #expect(try await deployment.run(arguments: ["down", "--volumes", "--yes"] + options) == 0)
-        for host in [lab.core, lab.edge] {
-            let left = try await lab.docker(
-                host, ["ps", "--all", "--quiet", "--filter", "label=berth.stack"])
-            let networks = try await lab.docker(host, ["network", "ls", "--quiet", "--filter", "label=berth.stack"])
+        // Other suites deploy stacks of their own to the same hosts meanwhile: only this
+        // product's stacks must be gone.
+        for (host, stack) in [(lab.core, "\(product)-core"), (lab.edge, "\(product)-edge")] {
+            let mine = "label=\(OwnershipLabel.stack)=\(stack)"
+            let left = try await lab.docker(host, ["ps", "--all", "--quiet", "--filter", mine])
+            let networks = try await lab.docker(host, ["network", "ls", "--quiet", "--filter", mine])
             #expect(left.isEmpty && networks.isEmpty, "\(host.name) still has \(left) \(networks)")
         }
     }

@@ -357,8 +357,11 @@ struct RolloutEndToEndTests {
                 try await engine.output(["exec", db, "psql", "-U", "app", "-d", "app", "-tAc", statement]).trimmed
             }
             func helpers() async throws -> [String] {
-                try await engine.output(["ps", "--all", "--quiet", "--filter", "label=berth.helper=backup"])
-                    .split(whereSeparator: \.isNewline).map(String.init)
+                // This stack's only: other suites back up and restore stacks of their own meanwhile.
+                try await engine.output([
+                    "ps", "--all", "--quiet", "--filter", "label=berth.helper=backup",
+                    "--filter", "label=berth.helper.project=\(fixture.project)",
+                ]).split(whereSeparator: \.isNewline).map(String.init)
             }
             // Enough rows that pg_restore takes a moment to load them.
             _ = try await engine.output(["exec", db, "pgbench", "-i", "-q", "-s", "3", "-U", "app", "app"])
@@ -389,7 +392,12 @@ struct RolloutEndToEndTests {
                     try await Task.sleep(for: .milliseconds(500))
                     left = try await helpers()
                 }
-                if !left.isEmpty { problems.append("round \(round): helper containers left: \(left)") }
+                if !left.isEmpty {
+                    let what = try? await engine.output(
+                        ["inspect", "--format", "{{.State.Status}} since {{.State.StartedAt}}: {{.Path}} {{.Args}}"]
+                            + left)
+                    problems.append("round \(round): helper containers left: \(left) \(what ?? "")")
+                }
                 let next = try await fixture.run(["restore", "db", id, "--yes"], version: "v0")
                 let after = try await sql("SELECT max(bbalance) FROM pgbench_branches")
                 let plan = try await fixture.run(["plan"], version: "v0")

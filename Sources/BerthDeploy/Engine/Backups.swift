@@ -89,9 +89,14 @@ public struct BackupStore: Sendable {
     }
 
     /// `docker run` of a helper: the service's image as root, without network, its entrypoint
-    /// replaced by `program`.
+    /// replaced by `program`. Its labels say what it is and whose, so `docker ps --filter` finds
+    /// one a killed deployer left running; it has no `berth.stack`, which would make it part of
+    /// the stack's live state.
     func helper(image: String, mounts: [String], interactive: Bool = false, _ program: [String]) -> [String] {
-        var arguments = ["run", "--rm", "--network", "none", "--user", "0:0", "--label", "berth.helper=backup"]
+        var arguments = [
+            "run", "--rm", "--network", "none", "--user", "0:0", "--label", "berth.helper=backup",
+            "--label", "berth.helper.project=\(project)",
+        ]
         if interactive { arguments.append("--interactive") }
         for mount in mounts { arguments += ["--volume", mount] }
         return arguments + ["--entrypoint", program[0], image] + program.dropFirst()
