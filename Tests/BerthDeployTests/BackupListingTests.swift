@@ -74,4 +74,19 @@ struct BackupListingTests {
         #expect(error?.message.contains("manages 2 nodes") == true)
         #expect(calls.withLock { $0 }.map { Array($0.suffix(3)) } == [["node", "ls", "--quiet"]])
     }
+
+    @Test("a helper counts as stranded only when the engine's clock says it is older than the limit")
+    func strandedHelpers() {
+        let inspected = """
+            aaa 2026-12-05T01:00:00.123456789Z
+            bbb 2026-12-05T01:00:55.5Z
+            ccc 2026-12-05T02:00:30+01:00
+            ddd not a time
+            """
+        let now = "2026-12-05T01:01:00.987654321Z"
+        #expect(BackupStore.stranded(inspected, now: now, olderThan: 10) == ["aaa", "ccc"])
+        #expect(BackupStore.stranded(inspected, now: now, olderThan: 60) == [])
+        #expect(BackupStore.stranded(inspected, now: "garbage", olderThan: 0) == [])
+        #expect(BackupStore.engineTime("2026-12-05T02:00:00.5+01:00") == BackupStore.engineTime("2026-12-05T01:00:00Z"))
+    }
 }

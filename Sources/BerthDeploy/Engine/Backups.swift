@@ -102,6 +102,56 @@ public struct BackupStore: Sendable {
         return arguments + ["--entrypoint", program[0], image] + program.dropFirst()
     }
 
+    /// Removes the helpers of this project a killed deployer stranded. `docker run --rm` removes
+    /// its container once it exits, but one whose client died between creating and starting it
+    /// stays `created` for good, holding its volumes. A helper another deployer is starting at
+    /// this moment is a fraction of a second old, so only those older than
+    /// ``strandedHelperAge`` by the engine's own clock go.
+    func removeStrandedHelpers() async {
+        let listed = try? await engine.output([
+            "ps", "--all", "--quiet", "--filter", "label=berth.helper.project=\(project)",
+            "--filter", "status=created", "--filter", "status=exited", "--filter", "status=dead",
+        ])
+        let ids = (listed ?? "").split(whereSeparator: \.isNewline).map(String.init)
+        guard !ids.isEmpty,
+            let now = try? await engine.output(["info", "--format", "{{.SystemTime}}"]),
+            let inspected = try? await engine.output(
+                ["container", "inspect", "--format", "{{.Id}} {{.Created}}"] + ids)
+        else { return }
+        let stranded = Self.stranded(inspected, now: now, olderThan: Self.strandedHelperAge)
+        guard !stranded.isEmpty, (try? await engine.output(["rm", "--force"] + stranded)) != nil else { return }
+        console.progress(
+            "Removed \(stranded.count) helper container(s) of \(project) a stopped deployer left: \(stranded.map { String($0.prefix(12)) }.joined(separator: ", "))."
+        )
+    }
+
+    /// How old a helper that never started must be to count as stranded.
+    static let strandedHelperAge: TimeInterval = 10
+
+    /// The IDs in `docker container inspect --format '{{.Id}} {{.Created}}'` output created more
+    /// than `age` seconds before `now` (the engine's `SystemTime`). Times the engine writes
+    /// that do not parse count as not stranded.
+    static func stranded(_ inspected: String, now: String, olderThan age: TimeInterval) -> [String] {
+        guard let now = engineTime(now) else { return [] }
+        return inspected.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard fields.count == 2, let created = engineTime(fields[1]), now.timeIntervalSince(created) > age
+            else { return nil }
+            return fields[0]
+        }
+    }
+
+    /// A time as the engine writes it (RFC 3339 with nanoseconds, in the daemon's zone), to the
+    /// second.
+    static func engineTime(_ text: String) -> Date? {
+        var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let dot = text.firstIndex(of: ".") {
+            let zone = text[dot...].firstIndex { $0 == "Z" || $0 == "+" || $0 == "-" } ?? text.endIndex
+            text.removeSubrange(dot..<zone)
+        }
+        return ISO8601DateFormatter().date(from: text)
+    }
+
     /// A `/bin/sh -c` helper, with its positional arguments.
     func shell(image: String, mounts: [String], interactive: Bool = false, _ script: String, _ arguments: [String])
         -> [String]
@@ -126,6 +176,7 @@ public struct BackupStore: Sendable {
                 "Service '\(name)' has no backup named '\(policy ?? "")'; its backups: \(service.backups.map(\.name).joined(separator: ", "))."
             )
         }
+        await removeStrandedHelpers()
         let container = try await services.container(of: name, index: 1)
         var records: [BackupRecord] = []
         var failures: [String] = []
@@ -402,6 +453,7 @@ public struct BackupStore: Sendable {
                 )
             }
         }
+        await removeStrandedHelpers()
         // Found once: its image runs the helpers, and a database is restored through it.
         let running = try? await services.container(of: name, index: 1)
         let image = running?.image ?? service.image.reference
