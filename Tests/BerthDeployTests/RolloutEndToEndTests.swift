@@ -377,6 +377,27 @@ struct RolloutEndToEndTests {
             let id = try #require(
                 backup.output.split(separator: " ").first { $0.hasPrefix("db-postgres-") }.map(String.init),
                 "\(backup.output)")
+            // What a deployer killed between `docker run`'s create and start leaves, made on
+            // purpose since random kills rarely land there: a stale one the next restore removes,
+            // and one as fresh as a helper another deployer is starting, which it leaves alone.
+            func createdHelper() async throws -> String {
+                try await engine.output([
+                    "create", "--label", "berth.helper=backup", "--label", "berth.helper.project=\(fixture.project)",
+                    "berth-test/busybox:1", "true",
+                ]).trimmed
+            }
+            let stale = try await createdHelper()
+            try await Task.sleep(for: .seconds(BackupStore.strandedHelperAge + 1))
+            let fresh = try await createdHelper()
+            let cleaning = try await fixture.run(["restore", "db", id, "--yes"], version: "v0")
+            #expect(cleaning.status == 0, "\(cleaning.output)")
+            #expect(try await helpers() == [String(fresh.prefix(12))], "\(await describe(try await helpers()))")
+            #expect(
+                cleaning.output.contains(
+                    "Removed 1 helper container(s) of \(fixture.project) a stopped deployer left: \(stale.prefix(12))"),
+                "\(cleaning.output)")
+            _ = try await engine.output(["rm", fresh])
+
             let accounts = "300000"
             let count = Self.repeats(4)
             var problems: [String] = []
