@@ -73,6 +73,9 @@ struct StackDeployer {
 
     func down(_ stack: Stack, for environment: Environment, removeVolumes: Bool, lockWait: Duration) async throws {
         try await locked(stack, environment, command: "down", wait: lockWait) {
+            // A stranded helper holds the volumes it mounts, which `--volumes` could not remove.
+            await BackupStore.removeStrandedHelpers(
+                of: lock(stack, environment).project, on: engine, console: Console())
             try await orchestrator.down(stack: stack.name, environment: environment.name, removeVolumes: removeVolumes)
             // The gateway's own stack going away takes the gateway with it: nothing to reload.
             if stack.gateway?.owner != stack.name {

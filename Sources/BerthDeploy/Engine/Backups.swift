@@ -108,6 +108,11 @@ public struct BackupStore: Sendable {
     /// this moment is a fraction of a second old, so only those older than
     /// ``strandedHelperAge`` by the engine's own clock go.
     func removeStrandedHelpers() async {
+        await Self.removeStrandedHelpers(of: project, on: engine, console: console)
+    }
+
+    /// ``removeStrandedHelpers()`` of a project, for `down`, which has no store.
+    static func removeStrandedHelpers(of project: String, on engine: DockerEngine, console: Console) async {
         let listed = try? await engine.output([
             "ps", "--all", "--quiet", "--filter", "label=berth.helper.project=\(project)",
             "--filter", "status=created", "--filter", "status=exited", "--filter", "status=dead",
@@ -118,7 +123,7 @@ public struct BackupStore: Sendable {
             let inspected = try? await engine.output(
                 ["container", "inspect", "--format", "{{.Id}} {{.Created}}"] + ids)
         else { return }
-        let stranded = Self.stranded(inspected, now: now, olderThan: Self.strandedHelperAge)
+        let stranded = stranded(inspected, now: now, olderThan: strandedHelperAge)
         guard !stranded.isEmpty, (try? await engine.output(["rm", "--force"] + stranded)) != nil else { return }
         console.progress(
             "Removed \(stranded.count) helper container(s) of \(project) a stopped deployer left: \(stranded.map { String($0.prefix(12)) }.joined(separator: ", "))."
