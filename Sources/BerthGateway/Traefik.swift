@@ -26,9 +26,10 @@ public enum Traefik {
     /// The Traefik service of a gateway.
     ///
     /// - Its command configures the entrypoints, the provider (`--providers.docker.*` on
-    ///   Compose, `--providers.swarm.*` on Swarm) with `exposedByDefault=false` and the network
-    ///   set to the gateway network's engine name, and `--ping` for its health check,
-    ///   `traefik healthcheck --ping`.
+    ///   Compose, `--providers.swarm.*` on Swarm) with `exposedByDefault=false`, the network
+    ///   set to the gateway network's engine name and a constraint to the services labelled
+    ///   with it (as ``TraefikLabels`` labels routed services), and `--ping` for its health
+    ///   check, `traefik healthcheck --ping`.
     /// - With `acmeEmail`, an ACME resolver named `certificateResolver` answers the HTTP
     ///   challenge on the HTTP entrypoint and stores its certificates in ``acmeVolume``, which the
     ///   stack must declare (``stackPart(gateway:image:acmeEmail:certificateResolver:dashboardHost:dashboardUsers:for:fileID:line:)``
@@ -76,6 +77,11 @@ public enum Traefik {
             "--providers.\(provider)=true",
             "--providers.\(provider).exposedbydefault=false",
             "--providers.\(provider).network=\(gateway.network.engineName)",
+            // Only what Berth labelled for this gateway: the engine may run other stacks with
+            // Traefik labels (another environment, another gateway), whose routes this one must
+            // not serve, and whose every change would rebuild its middlewares, rate limiters
+            // and their counts included.
+            "--providers.\(provider).constraints=Label(`\(TraefikLabels.networkKey(for: environment))`,`\(gateway.network.engineName)`)",
             "--ping=true",
         ]
         if dashboardHost != nil {
@@ -158,6 +164,8 @@ public enum Traefik {
         let router = "traefik.http.routers.\(name)"
         var pairs = [
             ("traefik.enable", "true"),
+            // The gateway's constraint admits only services labelled with its network.
+            (TraefikLabels.networkKey(for: environment), gateway.network.engineName),
             ("\(router).rule", "Host(`\(host)`)"),
             ("\(router).entrypoints", gateway.httpsEntrypoint),
             ("\(router).service", "api@internal"),

@@ -12,6 +12,9 @@ extension Diagnostic.Code {
     /// `traefik.docker.network` on Swarm or `traefik.swarm.network` on Compose: the provider that
     /// runs never reads it, and falls back to any network the two share.
     public static let traefikWrongProviderNetwork = Self(rawValue: "traefik-wrong-provider-network")
+    /// Traefik labels that enable a service without naming the network of the stack's Traefik
+    /// gateway, whose constraint admits only the services labelled with it.
+    public static let traefikOutsideGateway = Self(rawValue: "traefik-outside-gateway")
     /// Both `traefik.docker.network` and `traefik.swarm.network` on one service.
     public static let traefikBothNetworkKeys = Self(rawValue: "traefik-both-network-keys")
     /// A Swarm service with Traefik routers but no `loadbalancer.server.port`, which the Swarm

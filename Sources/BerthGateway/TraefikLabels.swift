@@ -60,15 +60,20 @@ public enum TraefikLabels {
         }
         var labels = [
             Label(key: "traefik.enable", value: "true", location: first.location),
-            Label(
-                key: environment.orchestrator == .swarm ? "traefik.swarm.network" : "traefik.docker.network",
-                value: gateway.network.engineName, location: first.location),
+            Label(key: networkKey(for: environment), value: gateway.network.engineName, location: first.location),
         ]
         for (index, route) in service.routes.enumerated() {
             let name = routerName(stack: stack.name, environment: environment.name, service: service.name, index: index)
             labels += RouteLabels(route: route, name: name, gateway: gateway).labels
         }
         return labels
+    }
+
+    /// The label that names the network Traefik reaches a service on: its provider's own key.
+    /// Berth's Traefik (``Traefik/service(gateway:image:acmeEmail:certificateResolver:dashboardHost:dashboardUsers:httpPort:httpsPort:hostIP:for:fileID:line:)``)
+    /// serves only the services whose key names its network.
+    public static func networkKey(for environment: Environment) -> String {
+        environment.orchestrator == .swarm ? "traefik.swarm.network" : "traefik.docker.network"
     }
 
     /// The name of the router, Traefik service and middleware prefix of a route:

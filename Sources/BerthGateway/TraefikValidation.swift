@@ -23,7 +23,7 @@ public enum TraefikValidation {
     public static func diagnostics(of stack: Stack, for environment: Environment) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for service in stack.services {
-            var check = ServiceLabelCheck(service: service, environment: environment)
+            var check = ServiceLabelCheck(service: service, environment: environment, gateway: stack.gateway)
             check.run()
             diagnostics += check.diagnostics
         }
@@ -43,11 +43,14 @@ private enum LabelPlace {
 private struct ServiceLabelCheck {
     let service: Service
     let environment: Environment
+    /// The stack's gateway, when it has one.
+    let gateway: Gateway?
     var diagnostics: [Diagnostic] = []
 
-    init(service: Service, environment: Environment) {
+    init(service: Service, environment: Environment, gateway: Gateway?) {
         self.service = service
         self.environment = environment
+        self.gateway = gateway
     }
 
     private var element: String { "service '\(service.name)'" }
@@ -64,6 +67,7 @@ private struct ServiceLabelCheck {
         let container = service.labels.filter(Self.isTraefik)
         let swarmService = service.deploy.labels.filter(Self.isTraefik)
         checkPlacement(container: container, swarmService: swarmService)
+        checkGatewayNetwork(environment.orchestrator == .swarm ? swarmService : container)
         for (labels, place) in [(container, LabelPlace.container), (swarmService, .swarmService)] where !labels.isEmpty
         {
             checkDuplicates(labels, place)
@@ -138,6 +142,27 @@ private struct ServiceLabelCheck {
                     at: swarm.location)
             }
         }
+    }
+
+    /// Berth's Traefik serves only the services labelled with its network
+    /// (``TraefikLabels/networkKey(for:)``), as the labels of `.route(…)` are: labels written
+    /// by hand without it route nothing through the stack's gateway.
+    private mutating func checkGatewayNetwork(_ labels: [Label]) {
+        guard let gateway, gateway.kind == .traefik, service.routes.isEmpty,
+            let enable = labels.first(where: {
+                $0.key.lowercased() == "traefik.enable" && $0.value.lowercased() == "true"
+            })
+        else { return }
+        let key = TraefikLabels.networkKey(for: environment)
+        let network = labels.first { $0.key.lowercased() == key }
+        guard network?.value != gateway.network.engineName else { return }
+        let written = network.map { "names \($0.value)" } ?? "is missing"
+        report(
+            .traefikOutsideGateway,
+            "Its Traefik labels enable it, but their '\(key)' \(written): the stack's gateway serves only the services labelled \(key)=\(gateway.network.engineName), so these route nothing.",
+            fix:
+                "Add .\(environment.orchestrator == .swarm ? "serviceLabel" : "label")(\"\(key)\", \"\(gateway.network.engineName)\") or declare the routes with .route(…).",
+            at: network?.location ?? enable.location)
     }
 
     // MARK: Keys

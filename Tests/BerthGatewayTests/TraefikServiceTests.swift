@@ -31,6 +31,7 @@ struct TraefikServiceTests {
                 "--providers.docker=true",
                 "--providers.docker.exposedbydefault=false",
                 "--providers.docker.network=acme_edge",
+                "--providers.docker.constraints=Label(`traefik.docker.network`,`acme_edge`)",
                 "--ping=true",
                 "--api.dashboard=true",
                 "--certificatesresolvers.letsencrypt.acme.email=ops@acme.example",
@@ -49,12 +50,15 @@ struct TraefikServiceTests {
         #expect(command.contains("--providers.swarm=true"))
         #expect(command.contains("--providers.swarm.exposedbydefault=false"))
         #expect(command.contains("--providers.swarm.network=acme_edge"))
+        #expect(command.contains("--providers.swarm.constraints=Label(`traefik.swarm.network`,`acme_edge`)"))
         #expect(!command.contains { $0.hasPrefix("--providers.docker") })
         #expect(service.deploy.constraints.map(\.expression) == ["node.role == manager"])
         #expect(service.ports.allSatisfy { $0.mode == .host })
         #expect(service.labels.isEmpty)
         let labels = Self.values(service.deploy.labels)
         #expect(labels["traefik.http.routers.acme-infra-prod-traefik-dashboard.service"] == "api@internal")
+        // Within the gateway's own constraint.
+        #expect(labels["traefik.swarm.network"] == "acme_edge")
         // The Swarm provider needs a port even for a service whose only router is internal.
         #expect(labels["traefik.http.services.acme-infra-prod-traefik-dashboard.loadbalancer.server.port"] != nil)
     }

@@ -351,6 +351,45 @@ struct TraefikValidationTests {
         }
     }
 
+    @Test(
+        "labels written by hand must name the gateway's network, which its constraint admits",
+        arguments: [Fixtures.compose, Fixtures.swarm])
+    func handLabelsOutsideTheGateway(_ environment: Environment) throws {
+        let swarm = environment.orchestrator == .swarm
+        let key = swarm ? "traefik.swarm.network" : "traefik.docker.network"
+        func labelled(_ pairs: [(String, String)]) -> Service {
+            pairs.reduce(Self.web()) { service, pair in
+                swarm
+                    ? service.serviceLabel(pair.0, pair.1, fileID: "Shop/Stack.swift", line: 7)
+                    : service.label(pair.0, pair.1, fileID: "Shop/Stack.swift", line: 7)
+            }
+        }
+        func diagnostics(_ service: Service) -> [Diagnostic] {
+            TraefikValidation.diagnostics(
+                of: Stack("shop") {
+                    Fixtures.gateway
+                    service
+                }, for: environment
+            )
+            .filter { $0.code == .traefikOutsideGateway }
+        }
+        let enabled = [("traefik.enable", "true"), ("traefik.http.services.web.loadbalancer.server.port", "80")]
+        let missing = try #require(diagnostics(labelled(enabled)).first)
+        #expect(missing.element == "service 'web'")
+        #expect(missing.message.contains("\(key)=acme_edge"))
+        #expect(missing.fix.contains("(\"\(key)\", \"acme_edge\")"))
+        #expect(missing.location == SourceLocation(fileID: "Shop/Stack.swift", line: 7))
+        #expect(
+            diagnostics(labelled(enabled + [(key, "other_net")])).first?.message.contains("names other_net") == true)
+        #expect(diagnostics(labelled(enabled + [(key, "acme_edge")])).isEmpty)
+        // Without a gateway in the stack, or without traefik.enable, there is no constraint to meet.
+        #expect(
+            TraefikValidation.diagnostics(of: Stack("shop") { labelled(enabled) }, for: environment).filter {
+                $0.code == .traefikOutsideGateway
+            }.isEmpty)
+        #expect(diagnostics(labelled([("traefik.enable", "false")])).isEmpty)
+    }
+
     @Test func routesOnEveryMiddlewareAndTLSPass() {
         let everything: [Middleware] = [
             .redirectToHTTPS, .rateLimit(.perMinute(60)), .securityHeaders(.strict),
