@@ -369,10 +369,32 @@ struct TraefikWireEndToEndTests {
         let deployer = RealEngine.deployer(root: tmp.url.appending(path: "package"), label: name)
         let (httpPort, httpsPort) = (18520, 18521)
         let stack = try Self.stack(name, material: material, httpPort: httpPort, httpsPort: httpsPort, for: .dev)
-        try await EndToEndTests.withStack(name, deployer) {
-            try await deployer.up(deployer.prepare(stack, for: .dev), timeout: .seconds(120))
-            await Self.checkOnTheWire(httpPort: httpPort, httpsPort: httpsPort, material: material)
+        // A container of someone else's on the same engine, with Traefik labels for a host of its
+        // own (another environment's stack, another gateway's routes): the gateway's constraint
+        // keeps it out. It exists before the gateway starts, so by the time the gateway serves
+        // this stack's routes it has read that container too.
+        let foreignHost = "foreign.\(Hosts.shop)"
+        let foreignRouter = "\(name)-foreign"
+        let engine = DockerEngine()
+        let foreign = try await engine.output([
+            "run", "--detach", "--label", "traefik.enable=true",
+            "--label", "traefik.docker.network=\(name)-elsewhere",
+            "--label", "traefik.http.routers.\(foreignRouter).rule=Host(`\(foreignHost)`)",
+            "--label", "traefik.http.services.\(foreignRouter).loadbalancer.server.port=80",
+            "berth-test/busybox:1", "sleep", "600",
+        ]).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            try await EndToEndTests.withStack(name, deployer) {
+                try await deployer.up(deployer.prepare(stack, for: .dev), timeout: .seconds(120))
+                await Self.checkOnTheWire(httpPort: httpPort, httpsPort: httpsPort, material: material)
+                let outsider = LoopbackHTTP.get(port: httpPort, host: foreignHost, path: "/")
+                #expect(outsider?.status == 404, "the gateway routed another stack's labels: \(outsider?.status ?? 0)")
+            }
+        } catch {
+            _ = try? await engine.output(["rm", "--force", foreign])
+            throw error
         }
+        _ = try await engine.output(["rm", "--force", foreign])
         let left = try await RealEngine.labelled(name)
         #expect(left.containers.isEmpty && left.networks.isEmpty && left.volumes.isEmpty, "\(name) left \(left)")
     }
