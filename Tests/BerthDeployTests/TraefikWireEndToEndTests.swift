@@ -103,13 +103,12 @@ struct TraefikWireEndToEndTests {
             gateway: gateway, image: Image(RealTraefik.image), dashboardHost: Hosts.dashboard,
             dashboardUsers: BasicAuth(users: [material.htpasswd]), httpPort: httpPort, httpsPort: httpsPort,
             hostIP: isSwarm ? "0.0.0.0" : "127.0.0.1", for: environment)
-        let provider = isSwarm ? "swarm" : "docker"
+        // Other tests share the engine: the gateway's own constraint (its network, whose name
+        // is this test's) keeps their Traefik labels out.
         traefik.command =
             (traefik.command ?? []) + [
                 // Without these Traefik reaches out to the internet.
                 "--global.checknewversion=false", "--global.sendanonymoususage=false",
-                // Only this stack's services: other tests share the engine.
-                "--providers.\(provider).constraints=Label(`\(OwnershipLabel.stack)`,`\(name)`)",
                 "--providers.file.filename=/etc/traefik/dynamic.yml",
             ] + (isSwarm ? ["--providers.swarm.refreshseconds=1"] : [])
         // The tests' engine listens on a private socket, not on /var/run/docker.sock.
@@ -372,13 +371,13 @@ struct TraefikWireEndToEndTests {
         // A container of someone else's on the same engine, with Traefik labels for a host of its
         // own (another environment's stack, another gateway's routes): the gateway's constraint
         // keeps it out. It exists before the gateway starts, so by the time the gateway serves
-        // this stack's routes it has read that container too.
+        // this stack's routes it has read that container too. (It names no network: Traefik
+        // skips a container on a network it cannot find, constraint or not.)
         let foreignHost = "foreign.\(Hosts.shop)"
         let foreignRouter = "\(name)-foreign"
         let engine = DockerEngine()
         let foreign = try await engine.output([
             "run", "--detach", "--label", "traefik.enable=true",
-            "--label", "traefik.docker.network=\(name)-elsewhere",
             "--label", "traefik.http.routers.\(foreignRouter).rule=Host(`\(foreignHost)`)",
             "--label", "traefik.http.services.\(foreignRouter).loadbalancer.server.port=80",
             "berth-test/busybox:1", "sleep", "600",
