@@ -118,7 +118,7 @@ let package = Package(
             name: "BerthDiagramTests", dependencies: ["BerthDiagram", "BerthTesting"], resources: [.copy("Golden")]),
         .testTarget(
             name: "BerthDeployTests",
-            dependencies: ["BerthDeploy", "BerthMonitoring", "BerthRendering", "BerthTesting"]),
+            dependencies: ["BerthDeploy", "BerthDiagram", "BerthMonitoring", "BerthRendering", "BerthTesting"]),
         // A `Deploy` executable as an application has one, run as a process by the rollout tests
         // and the rollout benchmark.
         .executableTarget(

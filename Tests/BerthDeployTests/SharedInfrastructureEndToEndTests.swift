@@ -1,5 +1,7 @@
 import BerthCore
+import BerthDiagram
 import BerthRendering
+import BerthTesting
 import Foundation
 import Testing
 
@@ -198,5 +200,44 @@ struct SharedInfrastructureEndToEndTests {
             #expect(left.containers.isEmpty && left.networks.isEmpty && left.volumes.isEmpty, "\(stack) left \(left)")
         }
         if let failure { throw failure }
+        try await Self.appDiagrams()
+    }
+
+    /// The app packages' diagrams, each drawn by its own `Deploy diagram` (built by the deploys
+    /// above), are the golden files `docs/diagrams/<package>-<environment>.mmd` and `.dot`
+    /// (`BERTH_RECORD_GOLDEN=1` records them), and `dot -Tsvg` draws the DOT ones.
+    static func appDiagrams() async throws {
+        let diagrams = DiagramGoldens(
+            directory: PluginEndToEndTests.repository.appending(path: "docs/diagrams"), suite: "BerthDeployTests")
+        let scratch = try TemporaryDirectory("berth-app-diagrams")
+        defer { scratch.remove() }
+        for package in Self.packages.dropFirst() + [Self.claimant] {
+            let directory = examples.appendingPathComponent(package)
+            let deploy = directory.appending(path: ".build/debug/Deploy")
+            try #require(
+                FileManager.default.isExecutableFile(atPath: deploy.path), "\(package)'s Deploy was not built")
+            for environment in ["dev", "prod"] {
+                for format in DiagramFormat.allCases {
+                    let file = scratch.url.appending(path: "\(package)-\(environment).\(format.fileExtension)")
+                    let drawn = try await runProcess(
+                        [
+                            deploy.path, "diagram", "--env", environment, "--format", format.rawValue, "--output",
+                            file.path,
+                        ], in: directory, timeout: .seconds(60))
+                    try #require(drawn.status == 0, "\(package) diagram --env \(environment): \(drawn.output)")
+                    let text = try String(contentsOf: file, encoding: .utf8)
+                    switch try diagrams.golden.check(text, named: file.lastPathComponent) {
+                    case .matches: break
+                    case .recorded(let note): print(note)
+                    case .mismatch(let message): Issue.record(Comment(rawValue: message))
+                    }
+                    if format == .dot {
+                        try diagrams.graphviz.requireAvailable()
+                        let svg = try await Referee.graphvizSVG(text)
+                        #expect(svg.status == 0 && svg.stderr.isEmpty, "\(file.lastPathComponent): \(svg.stderr)")
+                    }
+                }
+            }
+        }
     }
 }
