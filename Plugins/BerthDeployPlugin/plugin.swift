@@ -46,11 +46,21 @@ struct BerthDeployPlugin: CommandPlugin {
         var environment = ProcessInfo.processInfo.environment
         environment["BERTH_COMMAND_NAME"] = "swift package deploy"
         process.environment = environment
-        try process.run()
-        process.waitUntilExit()
+        // The exit is reported by the termination handler: `waitUntilExit()` spins a core for
+        // the whole command on any thread but the main one.
+        let status = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         // The command's exit status is the plugin's, so scripts can branch on `plan`'s 2.
-        if process.terminationStatus != 0 {
-            exit(process.terminationStatus)
+        if status != 0 {
+            exit(status)
         }
     }
 

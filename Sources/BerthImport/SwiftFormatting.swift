@@ -105,8 +105,12 @@ public enum SwiftFormatting {
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            // Not `waitUntilExit()`, which spins a core on any thread but the main one.
+            let exited = DispatchSemaphore(value: 0)
+            process.terminationHandler = { _ in exited.signal() }
             try process.run()
-            process.waitUntilExit()
+            exited.wait()
+            process.terminationHandler = nil
             guard process.terminationStatus == 0 else { return nil }
             return try String(contentsOf: file, encoding: .utf8)
         } catch {

@@ -64,20 +64,39 @@ extension ProcessRunner {
             process.standardOutput = index == processes.count - 1 ? output : links[index]
             process.standardError = errors[index]
         }
+        // Each exit is reported by the process's termination handler, not waited for with
+        // `waitUntilExit()`, which on a thread without a run loop (any thread but the main
+        // one) spins a core for as long as the command runs: a whole core per stage, taken from
+        // the very commands streaming the bytes. A command that fails stops the others: a
+        // consumer that gave up leaves its producer blocked on a full pipe otherwise.
+        let exited = DispatchGroup()
+        for process in processes {
+            process.terminationHandler = { finished in
+                if finished.terminationStatus != 0 {
+                    for other in processes where other !== finished && other.isRunning { other.terminate() }
+                }
+                exited.leave()
+            }
+        }
+        defer {
+            // The handlers hold the processes: let them go.
+            for process in processes { process.terminationHandler = nil }
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                // Waiting blocks threads: threads of their own, as in `run`.
+                // Reading the error streams to their ends blocks: threads of their own, as in `run`.
                 Thread.detachNewThread {
                     // Each command starts before the one reading from it, so no reader ever holds
                     // the writing end of its own input and each sees the end of its stream.
                     for (index, process) in processes.enumerated() {
+                        exited.enter()
                         do {
                             try process.run()
                         } catch {
-                            for started in processes[..<index] {
-                                started.terminate()
-                                started.waitUntilExit()
-                            }
+                            // This one never ran, so no handler leaves for it.
+                            exited.leave()
+                            for started in processes[..<index] { started.terminate() }
+                            exited.wait()
                             continuation.resume(
                                 throwing: CommandError.cannotStart(commands[index][0], error.localizedDescription))
                             return
@@ -91,20 +110,7 @@ extension ProcessRunner {
                     }
                     let errorTexts = errors.map(Self.drain)
                     let outputText = Self.drain(output)
-                    let group = DispatchGroup()
-                    for process in processes {
-                        group.enter()
-                        Thread.detachNewThread {
-                            process.waitUntilExit()
-                            if process.terminationStatus != 0 {
-                                for other in processes where other !== process && other.isRunning {
-                                    other.terminate()
-                                }
-                            }
-                            group.leave()
-                        }
-                    }
-                    group.wait()
+                    exited.wait()
                     continuation.resume(
                         returning: processes.enumerated().map { index, process in
                             CommandResult(

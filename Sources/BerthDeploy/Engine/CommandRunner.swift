@@ -137,6 +137,9 @@ public struct ProcessRunner: CommandRunner {
                 }
                 let outputData = output.fileHandleForReading.readDataToEndOfFile()
                 errorsRead.wait()
+                // Both streams have ended, so the process has exited or is about to:
+                // `waitUntilExit()` spins on a thread like this one, but only for that moment,
+                // and answers sooner than a termination handler (see `pipeline`).
                 process.waitUntilExit()
                 continuation.resume(
                     returning: CommandResult(

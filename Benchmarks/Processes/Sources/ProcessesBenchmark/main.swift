@@ -54,7 +54,7 @@ func subprocessPipe(_ first: [String], _ second: [String]) async throws -> (Bool
         input: .fileDescriptor(read, closeAfterSpawningProcess: true), output: .string(limit: 1 << 16),
         error: .discarded)
     let (made, taken) = try await (producer, consumer)
-    return (made.terminationStatus.isSuccess && taken.terminationStatus.isSuccess, taken.standardOutput ?? "")
+    return (made.terminationStatus.isSuccess && taken.terminationStatus.isSuccess, taken.standardOutput)
 }
 
 let cases: [Case] = [
@@ -109,7 +109,19 @@ let cases: [Case] = [
             let result = try await Subprocess.run(
                 .path(FilePath(locate("seq"))), arguments: ["1", String(outputLines)],
                 output: .string(limit: 64 << 20), error: .string(limit: 1 << 20))
-            try check(result.standardOutput?.utf8.count == expectedOutput, "seq output")
+            try check(result.standardOutput.utf8.count == expectedOutput, "seq output")
+        }),
+    Case(
+        name: "the same, swift-subprocess collecting bytes",
+        berth: {
+            let result = try await runner.run(["seq", "1", String(outputLines)], input: nil)
+            try check(result.standardOutput.utf8.count == expectedOutput, "seq: \(result.standardOutput.utf8.count)")
+        },
+        subprocess: {
+            let result = try await Subprocess.run(
+                .path(FilePath(locate("seq"))), arguments: ["1", String(outputLines)],
+                output: .bytes(limit: 64 << 20), error: .bytes(limit: 1 << 20))
+            try check(String(decoding: result.standardOutput, as: UTF8.self).utf8.count == expectedOutput, "seq output")
         }),
     Case(
         name: "256 MiB through `head -c … /dev/zero | sha256sum`",
@@ -156,9 +168,11 @@ for benchmark in cases {
         for isBerth in order {
             let start = clock.now
             try await (isBerth ? benchmark.berth : benchmark.subprocess)()
-            (isBerth ? { berth.append(milliseconds(clock.now - start)) } : {
-                subprocess.append(milliseconds(clock.now - start))
-            })()
+            (isBerth
+                ? { berth.append(milliseconds(clock.now - start)) }
+                : {
+                    subprocess.append(milliseconds(clock.now - start))
+                })()
         }
     }
     let (b, s) = (summary(berth), summary(subprocess))
