@@ -57,6 +57,11 @@ func subprocessPipe(_ first: [String], _ second: [String]) async throws -> (Bool
     return (made.terminationStatus.isSuccess && taken.terminationStatus.isSuccess, taken.standardOutput)
 }
 
+@Sendable func collectWithBerth() async throws {
+    let result = try await runner.run(["seq", "1", String(outputLines)], input: nil)
+    try check(result.standardOutput.utf8.count == expectedOutput, "seq: \(result.standardOutput.utf8.count)")
+}
+
 let cases: [Case] = [
     Case(
         name: "100 × `true`, one after another",
@@ -101,10 +106,7 @@ let cases: [Case] = [
         }),
     Case(
         name: "`seq 1 400000` collected (2.6 MB)",
-        berth: {
-            let result = try await runner.run(["seq", "1", String(outputLines)], input: nil)
-            try check(result.standardOutput.utf8.count == expectedOutput, "seq: \(result.standardOutput.utf8.count)")
-        },
+        berth: collectWithBerth,
         subprocess: {
             let result = try await Subprocess.run(
                 .path(FilePath(locate("seq"))), arguments: ["1", String(outputLines)],
@@ -113,10 +115,7 @@ let cases: [Case] = [
         }),
     Case(
         name: "the same, swift-subprocess collecting bytes",
-        berth: {
-            let result = try await runner.run(["seq", "1", String(outputLines)], input: nil)
-            try check(result.standardOutput.utf8.count == expectedOutput, "seq: \(result.standardOutput.utf8.count)")
-        },
+        berth: collectWithBerth,
         subprocess: {
             let result = try await Subprocess.run(
                 .path(FilePath(locate("seq"))), arguments: ["1", String(outputLines)],
