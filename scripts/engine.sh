@@ -409,14 +409,38 @@ shared_libraries() { # executable
     ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
 }
 
+# A hash of a test image's inputs: its recipe's version and the files copied in.
+recipe_hash() { # version file...
+    local version=$1
+    shift
+    {
+        printf 'recipe %s\n' "$version"
+        sha256sum "$@"
+    } | sha256sum | cut -c1-16
+}
+
+# Whether a test image was built from these inputs: its label holds recipe_hash's answer.
+image_is_current() { # image hash
+    [[ "$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
+        "$1" 2>/dev/null || true)" == "$2" ]]
+}
+
+# Copies shared libraries into a root file system at the same paths: the binaries' program
+# interpreter and search path find them there as outside.
+copy_libraries() { # rootfs library...
+    local rootfs=$1 lib
+    shift
+    for lib in "$@"; do
+        mkdir -p "$rootfs$(dirname "$lib")"
+        cp -L "$lib" "$rootfs$lib"
+    done
+}
+
 # A hash of the nginx image's inputs: the files copied in and the recipe's version.
 nginx_image_hash() { # nginx busybox
     local libraries
     mapfile -t libraries < <(shared_libraries "$1")
-    {
-        printf 'recipe %s\n' "$NGINX_RECIPE_VERSION"
-        sha256sum "$1" "$2" /etc/nginx/mime.types "${libraries[@]}"
-    } | sha256sum | cut -c1-16
+    recipe_hash "$NGINX_RECIPE_VERSION" "$1" "$2" /etc/nginx/mime.types "${libraries[@]}"
 }
 
 build_nginx_image() { # nginx busybox hash
@@ -431,12 +455,9 @@ build_nginx_image() { # nginx busybox hash
     chmod 1777 "$rootfs/tmp"
 
     cp "$nginx" "$rootfs/usr/sbin/nginx"
-    local lib
-    while IFS= read -r lib; do
-        # Same path inside as outside: the binary's program interpreter and search path find them.
-        mkdir -p "$rootfs$(dirname "$lib")"
-        cp -L "$lib" "$rootfs$lib"
-    done < <(shared_libraries "$nginx")
+    local libraries
+    mapfile -t libraries < <(shared_libraries "$nginx")
+    copy_libraries "$rootfs" "${libraries[@]}"
     cp /etc/nginx/mime.types "$rootfs/etc/nginx/mime.types"
 
     install_busybox "$busybox" "$rootfs"
@@ -473,13 +494,9 @@ ensure_nginx_image() {
         return 0
     fi
     busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
-    local hash current
+    local hash
     hash="$(nginx_image_hash "$nginx" "$busybox")"
-    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
-        "$NGINX_IMAGE" 2>/dev/null || true)"
-    if [[ "$current" == "$hash" ]]; then
-        return 0
-    fi
+    image_is_current "$NGINX_IMAGE" "$hash" && return 0
     build_nginx_image "$nginx" "$busybox" "$hash"
 }
 
@@ -591,27 +608,19 @@ ensure_prometheus_image() {
         return 0
     fi
     busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
-    local libraries hash current
+    local libraries hash
     mapfile -t libraries < <(shared_libraries "$prometheus")
-    hash="$({
-        printf 'recipe %s\n' "$PROMETHEUS_RECIPE_VERSION"
-        sha256sum "$prometheus" "$busybox" "${libraries[@]}"
-    } | sha256sum | cut -c1-16)"
-    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
-        "$PROMETHEUS_IMAGE" 2>/dev/null || true)"
-    [[ "$current" == "$hash" ]] && return 0
+    hash="$(recipe_hash "$PROMETHEUS_RECIPE_VERSION" "$prometheus" "$busybox" "${libraries[@]}")"
+    image_is_current "$PROMETHEUS_IMAGE" "$hash" && return 0
     local t0
     t0=$(now_ms)
     [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
-    local rootfs="$WORK_DIR/prometheus-rootfs" lib
+    local rootfs="$WORK_DIR/prometheus-rootfs"
     rm -rf "$rootfs"
     mkdir -p "$rootfs"/{bin,usr/bin,etc/prometheus,prometheus,tmp}
     chmod 1777 "$rootfs/tmp"
     cp "$prometheus" "$rootfs/usr/bin/prometheus"
-    for lib in "${libraries[@]}"; do
-        mkdir -p "$rootfs$(dirname "$lib")"
-        cp -L "$lib" "$rootfs$lib"
-    done
+    copy_libraries "$rootfs" "${libraries[@]}"
     install_busybox "$busybox" "$rootfs"
     printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
     printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$rootfs/etc/group"
@@ -654,18 +663,13 @@ ensure_postgres_image() {
     openssl="$(command -v openssl)" || die "openssl is not installed (package openssl)"
     programs+=("$openssl")
     mapfile -t libraries < <(for f in "${programs[@]}"; do shared_libraries "$f"; done | sort -u)
-    local hash current
-    hash="$({
-        printf 'recipe %s\n' "$POSTGRES_RECIPE_VERSION"
-        sha256sum "${programs[@]}" "$busybox" "${libraries[@]}"
-    } | sha256sum | cut -c1-16)"
-    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
-        "$POSTGRES_IMAGE" 2>/dev/null || true)"
-    [[ "$current" == "$hash" ]] && return 0
+    local hash
+    hash="$(recipe_hash "$POSTGRES_RECIPE_VERSION" "${programs[@]}" "$busybox" "${libraries[@]}")"
+    image_is_current "$POSTGRES_IMAGE" "$hash" && return 0
     local t0
     t0=$(now_ms)
     [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
-    local rootfs="$WORK_DIR/postgres-rootfs" lib
+    local rootfs="$WORK_DIR/postgres-rootfs"
     rm -rf "$rootfs"
     mkdir -p "$rootfs"/{bin,usr/bin,tmp,etc,var/lib/postgresql/data,var/run/postgresql} "$rootfs$home" \
         "$rootfs/usr/share/postgresql" "$rootfs/usr/share/zoneinfo/Etc"
@@ -677,10 +681,7 @@ ensure_postgres_image() {
     cp -a /usr/share/postgresql/15 "$rootfs/usr/share/postgresql/15"
     cp -L /usr/share/zoneinfo/UTC "$rootfs/usr/share/zoneinfo/UTC"
     cp -L /usr/share/zoneinfo/UTC "$rootfs/usr/share/zoneinfo/Etc/UTC"
-    for lib in "${libraries[@]}"; do
-        mkdir -p "$rootfs$(dirname "$lib")"
-        cp -L "$lib" "$rootfs$lib"
-    done
+    copy_libraries "$rootfs" "${libraries[@]}"
     install_busybox "$busybox" "$rootfs"
     printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'postgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh' \
         'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
@@ -743,28 +744,20 @@ ensure_redis_image() {
         return 0
     fi
     busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
-    local libraries=() hash current
+    local libraries=() hash
     mapfile -t libraries < <(for f in "$server" "$cli"; do shared_libraries "$f"; done | sort -u)
-    hash="$({
-        printf 'recipe %s\n' "$REDIS_RECIPE_VERSION"
-        sha256sum "$server" "$cli" "$busybox" "${libraries[@]}"
-    } | sha256sum | cut -c1-16)"
-    current="$(docker image inspect --format "{{ index .Config.Labels \"$NGINX_HASH_LABEL\" }}" \
-        "$REDIS_IMAGE" 2>/dev/null || true)"
-    [[ "$current" == "$hash" ]] && return 0
+    hash="$(recipe_hash "$REDIS_RECIPE_VERSION" "$server" "$cli" "$busybox" "${libraries[@]}")"
+    image_is_current "$REDIS_IMAGE" "$hash" && return 0
     local t0
     t0=$(now_ms)
     [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
-    local rootfs="$WORK_DIR/redis-rootfs" lib
+    local rootfs="$WORK_DIR/redis-rootfs"
     rm -rf "$rootfs"
     mkdir -p "$rootfs"/{bin,usr/bin,tmp,etc,data}
     chmod 1777 "$rootfs/tmp"
     cp "$server" "$rootfs/usr/bin/redis-server"
     cp "$cli" "$rootfs/usr/bin/redis-cli"
-    for lib in "${libraries[@]}"; do
-        mkdir -p "$rootfs$(dirname "$lib")"
-        cp -L "$lib" "$rootfs$lib"
-    done
+    copy_libraries "$rootfs" "${libraries[@]}"
     install_busybox "$busybox" "$rootfs"
     printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'redis:x:999:999:Redis:/data:/bin/sh' \
         'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"

@@ -360,8 +360,8 @@ struct RolloutEndToEndTests {
                 // This stack's only: other suites back up and restore stacks of their own meanwhile.
                 try await engine.output(
                     [
-                        "ps", "--all", "--quiet", "--filter", "label=berth.helper=backup",
-                        "--filter", "label=berth.helper.project=\(fixture.project)",
+                        "ps", "--all", "--quiet", "--filter", "label=\(BackupStore.helperLabel)=backup",
+                        "--filter", "label=\(BackupStore.helperProjectLabel)=\(fixture.project)",
                     ] + (running ? ["--filter", "status=running"] : [])
                 ).split(whereSeparator: \.isNewline).map(String.init)
             }
@@ -380,11 +380,13 @@ struct RolloutEndToEndTests {
             // What a deployer killed between `docker run`'s create and start leaves, made on
             // purpose since random kills rarely land there: a stale one the next restore removes,
             // and one as fresh as a helper another deployer is starting, which it leaves alone.
-            func createdHelper() async throws -> String {
-                try await engine.output([
-                    "create", "--label", "berth.helper=backup", "--label", "berth.helper.project=\(fixture.project)",
-                    "berth-test/busybox:1", "true",
-                ]).trimmed
+            func createdHelper(mounting volumes: [String] = []) async throws -> String {
+                try await engine.output(
+                    [
+                        "create", "--label", "\(BackupStore.helperLabel)=backup",
+                        "--label", "\(BackupStore.helperProjectLabel)=\(fixture.project)",
+                    ] + volumes.flatMap { ["--volume", "\($0):/data/\($0)"] } + ["berth-test/busybox:1", "true"]
+                ).trimmed
             }
             let stale = try await createdHelper()
             try await Task.sleep(for: .seconds(BackupStore.strandedHelperAge + 1))
@@ -448,6 +450,19 @@ struct RolloutEndToEndTests {
             }
             print("restore kills: \(strandedRounds) of \(count) rounds stranded a helper that never started")
             #expect(problems.isEmpty, "\(problems.count) of \(count) went wrong:\n\(problems.joined(separator: "\n"))")
+
+            // A stranded helper holds the volumes it mounts: `down --volumes` removes it first,
+            // or the volumes could not go.
+            let volumes = ["\(fixture.project)_pgdata", "\(fixture.project)_backups"]
+            _ = try await createdHelper(mounting: volumes)
+            try await Task.sleep(for: .seconds(BackupStore.strandedHelperAge + 1))
+            let down = try await fixture.run(["down", "--volumes", "--yes"], version: "v0")
+            #expect(down.status == 0, "\(down.output)")
+            #expect(down.output.contains("Removed 1 helper container(s)"), "\(down.output)")
+            let volumesLeft = try await engine.output(["volume", "ls", "--quiet"]).split(whereSeparator: \.isNewline)
+                .map(String.init).filter(volumes.contains)
+            #expect(volumesLeft.isEmpty, "volumes left after down --volumes: \(volumesLeft)")
+            #expect(try await helpers().isEmpty)
         }
     }
 

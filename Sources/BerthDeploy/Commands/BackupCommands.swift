@@ -68,6 +68,8 @@ struct BackupCommand: DeploymentCommand {
             return 0
         }
         try await store.engine.checkReachable()
+        // Once for the whole command, not per service: the helpers are the project's.
+        await store.removeStrandedHelpers()
         var failed = false
         for name in services {
             do {

@@ -94,13 +94,18 @@ public struct BackupStore: Sendable {
     /// the stack's live state.
     func helper(image: String, mounts: [String], interactive: Bool = false, _ program: [String]) -> [String] {
         var arguments = [
-            "run", "--rm", "--network", "none", "--user", "0:0", "--label", "berth.helper=backup",
-            "--label", "berth.helper.project=\(project)",
+            "run", "--rm", "--network", "none", "--user", "0:0", "--label", "\(Self.helperLabel)=backup",
+            "--label", "\(Self.helperProjectLabel)=\(project)",
         ]
         if interactive { arguments.append("--interactive") }
         for mount in mounts { arguments += ["--volume", mount] }
         return arguments + ["--entrypoint", program[0], image] + program.dropFirst()
     }
+
+    /// The label that marks a helper container, with what it is for (`backup`).
+    static let helperLabel = "berth.helper"
+    /// The label that names the Compose project or Swarm stack a helper works for.
+    static let helperProjectLabel = "berth.helper.project"
 
     /// Removes the helpers of this project a killed deployer stranded. `docker run --rm` removes
     /// its container once it exits, but one whose client died between creating and starting it
@@ -114,7 +119,7 @@ public struct BackupStore: Sendable {
     /// ``removeStrandedHelpers()`` of a project, for `down`, which has no store.
     static func removeStrandedHelpers(of project: String, on engine: DockerEngine, console: Console) async {
         let listed = try? await engine.output([
-            "ps", "--all", "--quiet", "--filter", "label=berth.helper.project=\(project)",
+            "ps", "--all", "--quiet", "--filter", "label=\(helperProjectLabel)=\(project)",
             "--filter", "status=created", "--filter", "status=exited", "--filter", "status=dead",
         ])
         let ids = (listed ?? "").split(whereSeparator: \.isNewline).map(String.init)
@@ -181,7 +186,6 @@ public struct BackupStore: Sendable {
                 "Service '\(name)' has no backup named '\(policy ?? "")'; its backups: \(service.backups.map(\.name).joined(separator: ", "))."
             )
         }
-        await removeStrandedHelpers()
         let container = try await services.container(of: name, index: 1)
         var records: [BackupRecord] = []
         var failures: [String] = []
