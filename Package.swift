@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "BerthMonitoring", targets: ["BerthMonitoring"]),
         .library(name: "BerthImport", targets: ["BerthImport"]),
         .library(name: "BerthDeploy", targets: ["BerthDeploy"]),
+        .library(name: "BerthProcess", targets: ["BerthProcess"]),
         .library(name: "BerthTesting", targets: ["BerthTesting"]),
         .executable(name: "berth", targets: ["berth"]),
         .executable(name: "berth-benchmark", targets: ["BerthBenchmark"]),
@@ -28,9 +29,19 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(name: "BerthYAML", swiftSettings: strictSwift),
+        // How every program Berth runs is started: argument arrays, process groups, signals.
+        .target(
+            name: "BerthProcess",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSwift),
         .target(name: "BerthCore", swiftSettings: strictSwift),
         // What every renderer writes on what Berth creates: ownership labels, configuration
         // hashes, routes; read back by the deploy layer without knowing which renderer wrote them.
@@ -48,7 +59,7 @@ let package = Package(
         // `berth import`: Berth's DSL written from an existing Compose project. Yams reads the
         // original files for the lines a report names.
         .target(
-            name: "BerthImport", dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
+            name: "BerthImport", dependencies: ["BerthCore", "BerthProcess", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift),
         // Prometheus, its alert rules, exporters and Grafana, written from a stack's description.
         .target(name: "BerthMonitoring", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
@@ -56,14 +67,16 @@ let package = Package(
             name: "BerthDeploy",
             dependencies: [
                 "BerthCore", "BerthCompose", "BerthSwarm", "BerthCloudflare", "BerthDiagram", "BerthGateway",
-                "BerthRendering", "BerthYAML", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BerthProcess", "BerthRendering", "BerthYAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "BerthTesting",
             dependencies: [
-                "BerthCore", "BerthCompose", "BerthDiagram", "BerthGateway", "BerthDeploy", "BerthRendering",
+                "BerthCore", "BerthCompose", "BerthDiagram", "BerthGateway", "BerthDeploy", "BerthProcess",
+                "BerthRendering",
             ],
             swiftSettings: strictSwift
         ),
@@ -85,7 +98,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BerthBenchmark",
-            dependencies: ["BerthCore", "BerthCompose", "BerthRendering", "BerthYAML"],
+            dependencies: ["BerthCore", "BerthCompose", "BerthProcess", "BerthRendering", "BerthYAML"],
             swiftSettings: strictSwift
         ),
         .plugin(
@@ -101,24 +114,26 @@ let package = Package(
                 ]
             )
         ),
-        .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML"]),
+        .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthProcess"]),
         // The Compose corpus as `berth import` writes it (goldens that must compile), and the
         // tests that import, build and render it.
         .target(name: "ImportedFixtures", dependencies: ["Berth"], path: "Tests/ImportedFixtures"),
         .testTarget(
             name: "BerthImportTests",
             dependencies: ["BerthImport", "BerthCompose", "ImportedFixtures", "BerthTesting"]),
-        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTesting"]),
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthProcess", "BerthTesting"]),
         .testTarget(
             name: "BerthComposeTests",
-            dependencies: ["BerthCompose", "BerthRendering", "BerthTesting"],
+            dependencies: ["BerthCompose", "BerthProcess", "BerthRendering", "BerthTesting"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "BerthDiagramTests", dependencies: ["BerthDiagram", "BerthTesting"], resources: [.copy("Golden")]),
         .testTarget(
             name: "BerthDeployTests",
-            dependencies: ["BerthDeploy", "BerthDiagram", "BerthMonitoring", "BerthRendering", "BerthTesting"]),
+            dependencies: [
+                "BerthDeploy", "BerthDiagram", "BerthMonitoring", "BerthProcess", "BerthRendering", "BerthTesting",
+            ]),
         // A `Deploy` executable as an application has one, run as a process by the rollout tests
         // and the rollout benchmark.
         .executableTarget(

@@ -10,6 +10,7 @@
 
 import BerthCompose
 import BerthCore
+import BerthProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -305,28 +306,16 @@ func runOnce(services count: Int) -> (Sample, String) {
 /// Finds `docker` on PATH and checks that the Compose v2 plugin answers and rejects an invalid
 /// file, without a daemon. (A wrapper that always exits 0 would make the timings meaningless:
 /// see "Trap" in /work/shared/ENGINE.md.)
-func findDockerCompose(scratch: URL) -> (URL?, String) {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-    guard
-        let docker = path.split(separator: ":").map({
-            URL(fileURLWithPath: String($0)).appendingPathComponent("docker")
-        })
-        .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
-    else { return (nil, "no `docker` executable on PATH") }
-    let process = Process()
-    process.executableURL = docker
-    process.arguments = ["compose", "version", "--short"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+func findDockerCompose(scratch: URL) async -> (URL?, String) {
+    guard let path = try? Command.locate("docker") else { return (nil, "no `docker` executable on PATH") }
+    let docker = URL(fileURLWithPath: path)
+    let version: Command.Outcome
     do {
-        try process.run()
+        version = try await Command.run([docker.path, "compose", "version", "--short"])
     } catch {
         return (nil, "cannot run \(docker.path): \(error)")
     }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    guard version.status == 0 else {
         return (nil, "`docker compose version` failed: no Compose v2 plugin")
     }
     let invalid = scratch.appendingPathComponent("invalid.yaml")
@@ -336,37 +325,29 @@ func findDockerCompose(scratch: URL) -> (URL?, String) {
         return (nil, "cannot write \(invalid.path): \(error)")
     }
     defer { try? FileManager.default.removeItem(at: invalid) }
-    if case .success = timeCompose(docker: docker, file: invalid) {
+    if case .success = await timeCompose(docker: docker, file: invalid) {
         return (nil, "`docker compose config -q` accepted an invalid file, so it checks nothing")
     }
-    return (docker, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    return (docker, version.outputText.trimmingCharacters(in: .whitespacesAndNewlines))
 }
 
 /// Runs `docker compose -f FILE config -q` and returns its wall-clock time, or the reason it
 /// failed. Compose's messages are kept only to explain a failure.
-func timeCompose(docker: URL, file: URL) -> Result<Double, ComposeFailure> {
-    let process = Process()
-    process.executableURL = docker
-    process.arguments = ["compose", "-f", file.path, "config", "-q"]
-    process.currentDirectoryURL = file.deletingLastPathComponent()
-    let errors = Pipe()
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = errors
+func timeCompose(docker: URL, file: URL) async -> Result<Double, ComposeFailure> {
     let clock = ContinuousClock()
     let start = clock.now
+    let outcome: Command.Outcome
     do {
-        try process.run()
+        outcome = try await Command.run(
+            [docker.path, "compose", "-f", file.path, "config", "-q"], directory: file.deletingLastPathComponent())
     } catch {
         return .failure(ComposeFailure(message: "\(error)"))
     }
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
     let elapsed = seconds(clock.now - start)
-    guard process.terminationStatus == 0 else {
+    guard outcome.status == 0 else {
         return .failure(
             ComposeFailure(
-                message: "exit \(process.terminationStatus): "
-                    + String(decoding: message.prefix(2_000), as: UTF8.self)))
+                message: "exit \(outcome.status): " + String(decoding: outcome.errors.prefix(2_000), as: UTF8.self)))
     }
     return .success(elapsed)
 }
@@ -413,7 +394,7 @@ try FileManager.default.createDirectory(at: directory, withIntermediateDirectori
 
 var docker: URL?
 if options.compose {
-    let (found, detail) = findDockerCompose(scratch: directory)
+    let (found, detail) = await findDockerCompose(scratch: directory)
     docker = found
     if let found {
         print("Docker Compose \(detail) at \(found.path)")
@@ -450,7 +431,7 @@ for size in options.sizes {
         // Compose takes seconds on big files, so it runs at most three times per size.
         var times: [Double] = []
         for _ in 0..<min(options.repeats, 3) {
-            switch timeCompose(docker: docker, file: file) {
+            switch await timeCompose(docker: docker, file: file) {
             case .success(let time):
                 times.append(time)
             case .failure(let failure):

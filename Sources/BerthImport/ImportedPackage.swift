@@ -24,7 +24,7 @@ public struct ImportedPackage: Sendable {
 
     /// The stack's source as the package holds it: formatted by `swift format` where the
     /// toolchain has it.
-    public var formattedSource: String { SwiftFormatting.format(result.source) ?? result.source }
+    public func formattedSource() async -> String { await SwiftFormatting.format(result.source) ?? result.source }
 
     /// `Package.swift`.
     public var manifest: String {
@@ -131,7 +131,7 @@ public struct ImportedPackage: Sendable {
     }
 
     /// Writes a new package into `directory`, which must not hold one.
-    public func write(to directory: URL) throws {
+    public func write(to directory: URL) async throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
             throw ImportError(
@@ -143,7 +143,7 @@ public struct ImportedPackage: Sendable {
             at: sources.appendingPathComponent(topologyTarget), withIntermediateDirectories: true)
         try manager.createDirectory(at: sources.appendingPathComponent("Deploy"), withIntermediateDirectories: true)
         try manifest.write(to: directory.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        try formattedSource.write(
+        try await formattedSource().write(
             to: sources.appendingPathComponent(topologyTarget).appendingPathComponent("\(result.typeName).swift"),
             atomically: true, encoding: .utf8)
         try SwiftFormatting.configuration.write(
@@ -158,7 +158,7 @@ public struct ImportedPackage: Sendable {
     }
 
     /// Writes the stack's source into a target of an existing package.
-    public func write(into package: URL, target: String) throws -> URL {
+    public func write(into package: URL, target: String) async throws -> URL {
         let folder = package.appendingPathComponent("Sources").appendingPathComponent(target)
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw ImportError("\(package.path) has no target folder Sources/\(target); name one with --target.")
@@ -167,7 +167,7 @@ public struct ImportedPackage: Sendable {
         if FileManager.default.fileExists(atPath: file.path) {
             throw ImportError("\(file.path) exists already; remove it or import with another --project-name.")
         }
-        try formattedSource.write(to: file, atomically: true, encoding: .utf8)
+        try await formattedSource().write(to: file, atomically: true, encoding: .utf8)
         try copyFiles(into: package)
         try report.write(
             to: package.appendingPathComponent("IMPORT-REPORT-\(result.projectName).md"), atomically: true,

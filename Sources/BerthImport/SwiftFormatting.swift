@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 
 /// Formats generated Swift with the toolchain's `swift format`, with the rules Berth's own
@@ -89,7 +90,7 @@ public enum SwiftFormatting {
 
     /// The source formatted, or `nil` when `swift format` cannot be run (no toolchain on the
     /// PATH): the source is valid as it is, only less tidy.
-    public static func format(_ source: String) -> String? {
+    public static func format(_ source: String) async -> String? {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("berth-format-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
@@ -98,20 +99,10 @@ public enum SwiftFormatting {
             let file = folder.appendingPathComponent("Source.swift")
             try configuration.write(to: settings, atomically: true, encoding: .utf8)
             try source.write(to: file, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
+            let outcome = try await Command.run([
                 "swift", "format", "format", "--in-place", "--configuration", settings.path, file.path,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            // Not `waitUntilExit()`, which spins a core on any thread but the main one.
-            let exited = DispatchSemaphore(value: 0)
-            process.terminationHandler = { _ in exited.signal() }
-            try process.run()
-            exited.wait()
-            process.terminationHandler = nil
-            guard process.terminationStatus == 0 else { return nil }
+            ])
+            guard outcome.status == 0 else { return nil }
             return try String(contentsOf: file, encoding: .utf8)
         } catch {
             return nil

@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 
 /// An executable that tests call out to, run with an argument array and a bounded wait.
@@ -56,7 +57,7 @@ public struct ExternalTool: Sendable, Hashable {
         }
     }
 
-    /// Runs the tool and waits at most `timeout` for it, without blocking a cooperative thread.
+    /// Runs the tool and waits at most `timeout` for it.
     ///
     /// - Parameters:
     ///   - arguments: The arguments, passed as they are (no shell).
@@ -74,21 +75,23 @@ public struct ExternalTool: Sendable, Hashable {
         standardInput: URL? = nil,
         timeout: Duration = .seconds(60)
     ) async throws -> Output {
-        let run = try Launch(self, arguments, directory, environment, standardInput)
-        defer { run.removeFiles() }
-        let deadline = ContinuousClock.now + timeout
-        while run.process.isRunning {
-            if ContinuousClock.now > deadline { throw run.stop(after: timeout) }
-            do {
-                // Polling rather than `waitUntilExit()`, which would hold a cooperative thread
-                // for the whole run.
-                try await Task.sleep(for: .milliseconds(5))
-            } catch {
-                _ = run.stop(after: timeout)
-                throw error
+        let launch = try Launch(self, arguments, directory, environment, standardInput)
+        defer { launch.removeFiles() }
+        let outcome = try await withThrowingTaskGroup(of: Command.Outcome?.self) { group in
+            group.addTask { try await launch.run() }
+            group.addTask {
+                // Cancelling the run stops the tool (SIGTERM, then SIGKILL).
+                try await Task.sleep(for: timeout)
+                return nil
             }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
         }
-        return try run.finish()
+        guard let outcome else {
+            throw Referee.Failure("`\(launch.commandLine)` took longer than \(timeout); stopped it.")
+        }
+        return Output(status: outcome.status, stdout: outcome.outputText, stderr: outcome.errorText)
     }
 
     /// The blocking form of ``run(_:in:environment:standardInput:timeout:)``, for availability
@@ -100,76 +103,50 @@ public struct ExternalTool: Sendable, Hashable {
         standardInput: URL? = nil,
         timeout: Duration = .seconds(20)
     ) throws -> Output {
-        let run = try Launch(self, arguments, directory, environment, standardInput)
-        defer { run.removeFiles() }
-        let deadline = ContinuousClock.now + timeout
-        while run.process.isRunning {
-            if ContinuousClock.now > deadline { throw run.stop(after: timeout) }
-            Thread.sleep(forTimeInterval: 0.01)
+        let launch = try Launch(self, arguments, directory, environment, standardInput)
+        defer { launch.removeFiles() }
+        guard
+            let outcome = try Command.runBlocking(
+                launch.arguments, input: launch.input, environment: launch.environment, directory: launch.directory,
+                timeout: timeout)
+        else {
+            throw Referee.Failure("`\(launch.commandLine)` took longer than \(timeout); stopped it.")
         }
-        return try run.finish()
+        return Output(status: outcome.status, stdout: outcome.outputText, stderr: outcome.errorText)
     }
 }
 
-/// One started process and the files that catch its output.
-private struct Launch {
-    let process = Process()
+/// One run's arguments, and the scratch directory it starts in when none is given.
+private struct Launch: Sendable {
+    let arguments: [String]
     let commandLine: String
     let scratch: URL
-    let stdoutURL: URL
-    let stderrURL: URL
+    let directory: URL
+    let environment: Command.Environment
+    let input: [UInt8]?
 
     init(
         _ tool: ExternalTool, _ arguments: [String], _ directory: URL?, _ environment: [String: String]?,
         _ standardInput: URL?
     ) throws {
-        commandLine = ([tool.path] + arguments).joined(separator: " ")
+        self.arguments = [tool.path] + arguments
+        commandLine = self.arguments.joined(separator: " ")
         scratch = try Referee.temporaryDirectory(prefix: "berth-tool")
-        // Files rather than pipes: a large output (a whole Compose model) would fill a pipe and
-        // block the child while nobody reads it.
-        stdoutURL = scratch.appending(path: "stdout")
-        stderrURL = scratch.appending(path: "stderr")
+        self.directory = directory ?? scratch
+        self.environment = environment.map { .exactly($0) } ?? .inherited
         do {
-            try Data().write(to: stdoutURL)
-            try Data().write(to: stderrURL)
-            process.executableURL = URL(filePath: tool.path)
-            process.arguments = arguments
-            process.currentDirectoryURL = directory ?? scratch
-            if let environment { process.environment = environment }
-            process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-            process.standardError = try FileHandle(forWritingTo: stderrURL)
-            process.standardInput = try standardInput.map { try FileHandle(forReadingFrom: $0) } ?? .nullDevice
-            try process.run()
+            input = try standardInput.map { [UInt8](try Data(contentsOf: $0)) }
         } catch {
-            removeFiles()
+            try? FileManager.default.removeItem(at: scratch)
             throw error
         }
     }
 
-    /// Stops the process and returns the failure that reports it.
-    func stop(after timeout: Duration) -> Referee.Failure {
-        process.terminate()
-        process.waitUntilExit()
-        closeHandles()
-        return Referee.Failure("`\(commandLine)` took longer than \(timeout); stopped it.")
-    }
-
-    func finish() throws -> ExternalTool.Output {
-        process.waitUntilExit()
-        closeHandles()
-        return ExternalTool.Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self))
+    func run() async throws -> Command.Outcome {
+        try await Command.run(arguments, input: input, environment: environment, directory: directory)
     }
 
     func removeFiles() {
         try? FileManager.default.removeItem(at: scratch)
-    }
-
-    private func closeHandles() {
-        for handle in [process.standardOutput, process.standardError, process.standardInput] {
-            if let handle = handle as? FileHandle, handle !== FileHandle.nullDevice { try? handle.close() }
-        }
     }
 }

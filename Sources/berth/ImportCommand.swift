@@ -64,7 +64,7 @@ extension Berth {
                 sourceMap: ComposeSourceMap(files: files))
             let written: String
             if output != nil {
-                try package.write(to: destination)
+                try await package.write(to: destination)
                 written = "Wrote the package \(destination.path)"
             } else {
                 let sources = destination.appendingPathComponent("Sources")
@@ -74,7 +74,7 @@ extension Berth {
                 guard let chosen else {
                     throw ImportError("\(sources.path) has no target folder; name one with --target.")
                 }
-                written = "Wrote \(try package.write(into: destination, target: chosen).path)"
+                written = "Wrote \(try await package.write(into: destination, target: chosen).path)"
             }
             let notes = package.locatedNotes
             print(

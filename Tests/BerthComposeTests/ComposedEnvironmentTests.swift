@@ -1,5 +1,6 @@
 import BerthCompose
 import BerthCore
+import BerthProcess
 import BerthTesting
 import Foundation
 import Testing
@@ -123,19 +124,7 @@ struct ComposedEnvironmentTests {
 
     /// Runs a command, with its standard output, standard error and exit status.
     func runShell(_ arguments: [String]) async throws -> (status: Int32, text: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        let message = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: text, as: UTF8.self), String(decoding: message, as: UTF8.self)
-        )
+        let outcome = try await Command.run(arguments)
+        return (outcome.status, outcome.outputText, outcome.errorText)
     }
 }

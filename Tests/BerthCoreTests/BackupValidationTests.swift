@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 import Testing
 
@@ -158,12 +159,9 @@ struct BackupValidationTests {
     func scriptParses() async throws {
         for shell in ["/bin/sh", "/bin/dash", "/bin/busybox"] where FileManager.default.isExecutableFile(atPath: shell)
         {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: shell)
-            process.arguments = (shell.hasSuffix("busybox") ? ["sh"] : []) + ["-n", "-c", BackupJob.script]
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(shell) -n refuses the script")
+            let arguments = [shell] + (shell.hasSuffix("busybox") ? ["sh"] : []) + ["-n", "-c", BackupJob.script]
+            let outcome = try await Command.run(arguments)
+            #expect(outcome.status == 0, "\(shell) -n refuses the script: \(outcome.errorText)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 import Testing
 
@@ -91,15 +92,8 @@ struct ScheduleTests {
                 expected.append(
                     fields.matches(minute: minute, hour: hour, day: day, month: month, weekday: weekday) ? "1" : "0")
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", script]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let answers = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            let answers = try await Command.run(["/bin/sh", "-c", script]).outputText.split(separator: "\n").map(
+                String.init)
             #expect(answers == expected, "\(expression)")
             #expect(
                 expected.contains("1") && (expected.contains("0") || expression == "* * * * *"),

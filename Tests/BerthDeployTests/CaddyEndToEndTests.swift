@@ -174,7 +174,8 @@ struct CaddyEndToEndTests {
                     == caddyRoutes)
 
             // Caddy reloads, while beta is under load, as alpha's routes change: no request fails.
-            let load = try Load.start(port: Self.caddyHTTP, host: betaHost, seconds: 12, concurrency: 5, perWorker: 20)
+            let load = try await Load.start(
+                port: Self.caddyHTTP, host: betaHost, seconds: 12, concurrency: 5, perWorker: 20)
             var reloads = 0
             for version in [true, false, true] {
                 try await deploy(alpha(extra: version))
@@ -196,7 +197,7 @@ struct CaddyEndToEndTests {
             // to the new container before the old one is stopped, and no request fails.
             for version in ["2", "3"] {
                 let before = try await RealEngine.containerIDs(engine, stack: "\(id)-beta")
-                let rollout = try Load.start(
+                let rollout = try await Load.start(
                     port: Self.caddyHTTP, host: betaHost, seconds: 10, concurrency: 5, perWorker: 20)
                 try await deploy(betaStack(version))
                 let counted = try await rollout.finish()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthProcess
 import Foundation
 import Testing
 
@@ -187,43 +188,26 @@ extension FixtureDeploy {
     func runSeparated(_ arguments: [String], input: String? = nil) async throws -> (
         status: Int32?, output: String, errors: String
     ) {
-        let files = (0..<3).map { _ in
-            FileManager.default.temporaryDirectory.appendingPathComponent("berth-exec-\(UUID().uuidString)")
+        let environment = ["FIXTURE_STACK": stack, "FIXTURE_PORT": String(port), "FIXTURE_VERSION": "1"].merging(
+            settings
+        ) { $1 }
+        let executable = try Self.executable.path
+        let directory = directory
+        return try await withThrowingTaskGroup(of: (status: Int32?, output: String, errors: String)?.self) { group in
+            group.addTask {
+                let outcome = try await Command.run(
+                    [executable] + arguments, input: input.map { Array($0.utf8) },
+                    environment: .inherited(adding: environment), directory: directory)
+                return (outcome.status, outcome.outputText, outcome.errorText)
+            }
+            group.addTask {
+                // Cancelling the run stops the program.
+                try await Task.sleep(for: .seconds(120))
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first ?? (nil, "", "")
         }
-        defer {
-            for file in files { try? FileManager.default.removeItem(at: file) }
-        }
-        for file in files { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-        try Data((input ?? "").utf8).write(to: files[0])
-        let process = Process()
-        process.executableURL = try Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["FIXTURE_STACK"] = stack
-        environment["FIXTURE_PORT"] = String(port)
-        environment["FIXTURE_VERSION"] = "1"
-        for (key, value) in settings { environment[key] = value }
-        process.environment = environment
-        let output = try FileHandle(forWritingTo: files[1])
-        let errors = try FileHandle(forWritingTo: files[2])
-        defer {
-            try? output.close()
-            try? errors.close()
-        }
-        process.standardInput = input == nil ? FileHandle.nullDevice : try FileHandle(forReadingFrom: files[0])
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
-        while process.isRunning && clock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return (nil, "", "")
-        }
-        func read(_ file: URL) -> String { String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self) }
-        return (process.terminationStatus, read(files[1]), read(files[2]))
     }
 }

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthProcess
 import Foundation
 import Testing
 
@@ -70,44 +71,25 @@ struct JobRunsTests {
         #expect(await JobRuns.section(of: Stack("shop") { Service("api", image: "acme/api:1") }) { _ in nil } == nil)
     }
 
-    /// The processes whose parent is `pid`, from /proc where there is one.
-    static func children(of pid: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> Int32? in
-            guard let child = Int32(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let close = stat.range(of: ") ", options: .backwards)
-            else { return nil }
-            let fields = stat[close.upperBound...].split(separator: " ")
-            return fields.count > 1 && Int32(fields[1]) == pid ? child : nil
-        }
-    }
-
     /// Starts the scheduler of a `* * * * *` job running `command` under this machine's /bin/sh.
-    func scheduler(_ command: String) throws -> (Process, Pipe) {
+    func scheduler(_ command: String, log: URL) async throws -> RunningProgram {
         let job = Service("job", image: "acme/job:1").entrypoint([]).command(["/bin/sh", "-c", command])
             .schedule("* * * * *")
         let scheduler = try #require(JobScheduler(of: job))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", scheduler.script, "job"] + scheduler.program
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        return (process, output)
+        return try await RunningProgram.start(["/bin/sh", "-c", scheduler.script, "job"] + scheduler.program, log: log)
     }
 
     @Test("the scheduler first says its schedule and does not run in the minute it starts in")
     func startsQuietly() async throws {
-        let (process, output) = try scheduler("echo ran")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("berth-job-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let scheduler = try await scheduler("echo ran", log: log)
         try await Task.sleep(for: .milliseconds(500))
-        // SIGKILL: the test runner's children may inherit SIGTERM ignored, which no shell can
-        // trap again; how the scheduler stops on SIGTERM is checked in a container, as it runs.
-        let text = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        // Its `sleep` first, which would otherwise hold the pipe until the minute ends.
-        for child in Self.children(of: process.processIdentifier) { kill(child, SIGKILL) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let text = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        // The scheduler and its `sleep`; how it stops on SIGTERM is checked in a container, as
+        // it runs.
+        scheduler.send(SIGKILL, toProcessGroup: true)
+        await scheduler.wait(timeout: .seconds(10))
         #expect(text.hasPrefix("berth-job: job runs on the schedule \"* * * * *\""), "\(text)")
         // The minute it started in is not run: the replaced container may have run it.
         #expect(!text.contains("started"), "\(text)")

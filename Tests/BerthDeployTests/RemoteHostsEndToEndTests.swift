@@ -1,4 +1,5 @@
 import BerthCore
+import BerthProcess
 import BerthRendering
 import Foundation
 import Testing
@@ -20,17 +21,12 @@ struct RemoteHostsEndToEndTests {
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
         // A certificate made here: the edge's TLS key is a file secret, its certificate a file config.
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=shop.test",
+        let openssl = try await Command.run([
+            "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=shop.test",
             "-keyout", directory.appendingPathComponent("certs/edge.key").path,
             "-out", directory.appendingPathComponent("certs/edge.crt").path,
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0, "openssl could not make a test certificate")
+        ])
+        try #require(openssl.status == 0, "openssl could not make a test certificate: \(openssl.errorText)")
         try "objects: versioning on\n".write(
             to: directory.appendingPathComponent("objects.conf"), atomically: true, encoding: .utf8)
         try await Self.appSource(in: directory.appendingPathComponent("app"))

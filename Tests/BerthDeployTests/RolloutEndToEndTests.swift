@@ -89,7 +89,7 @@ struct RolloutEndToEndTests {
             #expect(await Self.served(port: fixture.port, host: fixture.webHost) == "v0")
 
             // Berth: three rollouts of the routed service while the load runs.
-            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
+            let load = try await Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
             try await Task.sleep(for: .seconds(2))
             for round in 1...3 {
                 let up = try await fixture.run(["up"], version: "v\(round)")
@@ -106,7 +106,7 @@ struct RolloutEndToEndTests {
             let file = fixture.directory.appendingPathComponent(".berth/\(fixture.stack)/dev/compose.yaml").path
             let gateway = try await DockerEngine().liveState(stack: fixture.stack, environment: "dev")
                 .containers(of: "gateway").first!.id
-            let composeLoad = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
+            let composeLoad = try await Load.start(port: fixture.port, host: fixture.webHost, seconds: 30)
             try await Task.sleep(for: .seconds(2))
             for round in 4...6 {
                 let rendered = try await fixture.run(["render"], version: "v\(round)")
@@ -134,7 +134,7 @@ struct RolloutEndToEndTests {
             // beside the failing `web`: the gateway is switched while web's new container is
             // still there.
             let rounds = 3
-            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 15 * rounds)
+            let load = try await Load.start(port: fixture.port, host: fixture.webHost, seconds: 15 * rounds)
             // Beside the load, which counts statuses only: which version answers. The bad one
             // must never get a request, not even one it would answer with 200.
             let answers = Locked<[String: Int]>([:])
@@ -190,7 +190,7 @@ struct RolloutEndToEndTests {
         try await Self.withFixture("roll-crash", port: 18435, settings: ["FIXTURE_ONLY": "gateway,web"]) { fixture in
             let first = try await fixture.run(["up"], version: "good")
             try #require(first.status == 0, "\(first.output)")
-            let load = try Load.start(port: fixture.port, host: fixture.webHost, seconds: 40)
+            let load = try await Load.start(port: fixture.port, host: fixture.webHost, seconds: 40)
             try await Task.sleep(for: .seconds(2))
             var problems: [String] = []
             for round in 1...3 {
@@ -226,8 +226,8 @@ struct RolloutEndToEndTests {
             let wait = round % 2 == 0 ? ["--lock-wait", "120"] : []
             try await Self.withFixture("roll-race", port: 18440, settings: ["FIXTURE_ONLY": "web,stubborn"]) {
                 fixture in
-                let one = try fixture.start(["up"] + wait, version: "v1")
-                let two = try fixture.start(["up"] + wait, version: "v1")
+                let one = try await fixture.start(["up"] + wait, version: "v1")
+                let two = try await fixture.start(["up"] + wait, version: "v1")
                 let statuses = [try await one.wait(), try await two.wait()]
                 let outputs = [one.output, two.output]
                 let sorted = statuses.compactMap { $0 }.sorted()
@@ -271,7 +271,7 @@ struct RolloutEndToEndTests {
             var problems: [String] = []
             var generator = SystemRandomNumberGenerator()
             for round in 1...count {
-                let running = try fixture.start(["up"], version: "v\(round)")
+                let running = try await fixture.start(["up"], version: "v\(round)")
                 let delay = Int.random(in: 300...4500, using: &generator)
                 try await Task.sleep(for: .milliseconds(delay))
                 running.signal(SIGKILL)
@@ -313,7 +313,7 @@ struct RolloutEndToEndTests {
             for round in 1...count {
                 let version = "v\(round)"
                 // The task runs for 30 s; the deployer dies while it does.
-                let running = try fixture.start(["up"], version: version, ["FIXTURE_RELEASE": "sleep 30"])
+                let running = try await fixture.start(["up"], version: version, ["FIXTURE_RELEASE": "sleep 30"])
                 var started = false
                 for _ in 1...120 where !started {
                     started = try await !oneOffs().isEmpty
@@ -409,7 +409,7 @@ struct RolloutEndToEndTests {
             for round in 1...count {
                 // A change since the backup, which a whole restore undoes and a failed one keeps.
                 _ = try await sql("UPDATE pgbench_branches SET bbalance = \(round)")
-                let running = try fixture.start(["restore", "db", id, "--yes"], version: "v0")
+                let running = try await fixture.start(["restore", "db", id, "--yes"], version: "v0")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 200...2500)))
                 running.signal(SIGKILL)
                 _ = try await running.wait()
@@ -471,7 +471,7 @@ struct RolloutEndToEndTests {
         try await Self.withFixture("roll-term", port: 18460, settings: ["FIXTURE_ONLY": "web,pinned"]) { fixture in
             let first = try await fixture.run(["up"], version: "v0")
             try #require(first.status == 0, "\(first.output)")
-            let running = try fixture.start(["up"], version: "v1")
+            let running = try await fixture.start(["up"], version: "v1")
             try await Task.sleep(for: .milliseconds(1500))
             running.signal(SIGTERM)
             let status = try await running.wait(timeout: .seconds(60))

@@ -60,7 +60,7 @@ struct ComposeCorpusTests {
         let result = ComposeImporter(packageDirectory: directory.path).run(project)
         let map = ComposeSourceMap(files: files(of: fixture).map { directory.appending(path: $0).path })
         let package = ImportedPackage(result: result, berth: "../..", composeFiles: files(of: fixture), sourceMap: map)
-        return (result, project, package.locatedNotes, package.formattedSource)
+        return (result, project, package.locatedNotes, await package.formattedSource())
     }
 
     @Test("the corpus has at least 25 projects")

@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 import Testing
 
@@ -174,28 +175,11 @@ enum Subprocess {
     }
 
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        let errorURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("berth-yaml-\(UUID().uuidString).stderr")
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorURL) }
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        process.standardOutput = output
-        process.standardError = errorHandle
-        try process.run()
-        // Read before waiting, so a large output cannot fill the pipe and block the child.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let errorText = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-        return Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: data, as: UTF8.self),
-            standardError: errorText
-        )
+        // Blocking: the callers are availability probes and synchronous tests.
+        guard let outcome = try Command.runBlocking(arguments, timeout: .seconds(120)) else {
+            throw Command.Failure.cannotStart(arguments[0], "no answer within 120 s; stopped it")
+        }
+        return Result(status: outcome.status, standardOutput: outcome.outputText, standardError: outcome.errorText)
     }
 }
 

@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 
 /// The outcome of one command.
@@ -67,7 +68,8 @@ extension CommandRunner {
     }
 }
 
-/// A ``CommandRunner`` that starts real processes with Foundation's `Process`.
+/// A ``CommandRunner`` that starts real processes, through ``BerthProcess/Command``
+/// (swift-subprocess).
 public struct ProcessRunner: CommandRunner {
     /// Extra environment variables for every command.
     public var environment: [String: String]
@@ -84,165 +86,72 @@ public struct ProcessRunner: CommandRunner {
     public func run(_ arguments: [String], input: [UInt8]?, environment extra: [String: String]) async throws
         -> CommandResult
     {
-        let process = try makeProcess(arguments, environment: extra)
-        let output = Pipe()
-        let errors = Pipe()
-        let standardInput = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
-        // Cancelling the task stops the command: a deploy that gave up must not leave Compose
-        // creating containers behind its back.
-        return try await withTaskCancellationHandler {
-            try await collect(
-                process, arguments: arguments, output: output, errors: errors,
-                standardInput: standardInput, input: input)
-        } onCancel: {
-            if process.isRunning { process.terminate() }
+        // Cancelling the task stops the command (``BerthProcess/Command``): a deploy that gave
+        // up must not leave Compose creating containers behind its back.
+        let outcome = try await Self.translatingFailures {
+            try await Command.run(arguments, input: input, environment: environment(for: arguments, adding: extra))
         }
-    }
-
-    private func collect(
-        _ process: Process,
-        arguments: [String],
-        output: Pipe,
-        errors: Pipe,
-        standardInput: Pipe,
-        input: [UInt8]?
-    ) async throws -> CommandResult {
-        return try await withCheckedThrowingContinuation { continuation in
-            // Waiting on a process blocks a thread. Threads of their own, not Dispatch's pool:
-            // the pool grows by about one thread a second once its threads are all blocked,
-            // which stalls every command when a few run at once.
-            Thread.detachNewThread {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: CommandError.cannotStart(arguments[0], error.localizedDescription))
-                    return
-                }
-                // Both pipes are drained concurrently: a full pipe would block the child.
-                let errorsRead = DispatchSemaphore(value: 0)
-                nonisolated(unsafe) var errorData = Data()
-                Thread.detachNewThread {
-                    errorData = errors.fileHandleForReading.readDataToEndOfFile()
-                    errorsRead.signal()
-                }
-                if let input {
-                    let handle = standardInput.fileHandleForWriting
-                    Thread.detachNewThread {
-                        handle.write(Data(input))
-                        try? handle.close()
-                    }
-                }
-                let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                errorsRead.wait()
-                // Both streams have ended, so the process has exited or is about to:
-                // `waitUntilExit()` spins on a thread like this one, but only for that moment,
-                // and answers sooner than a termination handler (see `pipeline`).
-                process.waitUntilExit()
-                continuation.resume(
-                    returning: CommandResult(
-                        exitCode: process.terminationStatus,
-                        standardOutput: String(decoding: outputData, as: UTF8.self),
-                        standardError: String(decoding: errorData, as: UTF8.self)))
-            }
-        }
+        return CommandResult(
+            exitCode: outcome.status, standardOutput: outcome.outputText, standardError: outcome.errorText)
     }
 
     public func runAttached(_ arguments: [String]) async throws -> Int32 {
-        guard let name = arguments.first else { throw CommandError.cannotStart("", "no command given") }
-        let path = try Self.locate(name)
-        var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if Self.isDocker(name) { merged.merge(SSHKeepAlive.environment(base: merged)) { $1 } }
-        let environment = merged
-        return try await withCheckedThrowingContinuation { continuation in
-            // Waiting blocks a thread: one of its own, as in `collect`.
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result { try ForegroundProcess.run(path, arguments: arguments, environment: environment) })
-            }
+        try await Self.translatingFailures {
+            try await Command.runAttached(arguments, environment: environment(for: arguments, adding: [:]))
         }
     }
 
-    func makeProcess(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        guard let name = arguments.first else { throw CommandError.cannotStart("", "no command given") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.locate(name))
-        process.arguments = Array(arguments.dropFirst())
-        var added = environment.merging(extra) { $1 }
-        if Self.isDocker(name) { added.merge(SSHKeepAlive.environment(base: added)) { $1 } }
-        if !added.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(added) { $1 }
-        }
-        return process
+    /// Runs `producer | consumer` as two processes joined by a pipe, without a shell.
+    public func pipe(_ producer: [String], into consumer: [String]) async throws -> PipelineResult {
+        let results = try await pipeline([producer, consumer])
+        return PipelineResult(producer: results[0], consumer: results[1])
     }
 
-    /// Whether a command is the Docker CLI, whose ssh connections get keep-alive probes
-    /// (``SSHKeepAlive``).
+    /// Runs `first | second | …` as processes joined by pipes, without a shell: the bytes
+    /// never pass through this process, and a command that fails stops the others
+    /// (``BerthProcess/Command/pipeline(_:environment:)``).
+    /// - Returns: Each command's exit status and error text, in order; the last one's output too.
+    public func pipeline(_ commands: [[String]]) async throws -> [CommandResult] {
+        let extra =
+            commands.contains { Self.isDocker($0.first ?? "") } ? Self.dockerEnvironment(environment) : environment
+        let outcomes = try await Self.translatingFailures {
+            try await Command.pipeline(commands, environment: .inherited(adding: extra))
+        }
+        return outcomes.map {
+            CommandResult(exitCode: $0.status, standardOutput: $0.outputText, standardError: $0.errorText)
+        }
+    }
+
+    private func environment(for arguments: [String], adding extra: [String: String]) -> Command.Environment {
+        let added = environment.merging(extra) { $1 }
+        return .inherited(adding: Self.isDocker(arguments.first ?? "") ? Self.dockerEnvironment(added) : added)
+    }
+
+    /// The Docker CLI's ssh connections get keep-alive probes (``SSHKeepAlive``).
+    private static func dockerEnvironment(_ added: [String: String]) -> [String: String] {
+        added.merging(SSHKeepAlive.environment(base: added)) { $1 }
+    }
+
+    /// Whether a command is the Docker CLI.
     static func isDocker(_ name: String) -> Bool {
         name == "docker" || name.hasSuffix("/docker")
     }
 
     /// Finds an executable on `PATH`, as a shell would, without running a shell.
     static func locate(_ name: String) throws -> String {
-        if name.contains("/") { return name }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        do {
+            return try Command.locate(name)
+        } catch let failure as Command.Failure {
+            throw CommandError(failure)
         }
-        throw CommandError.notFound(name)
     }
-}
 
-/// A process started in this process's own process group, as a shell starts a foreground job.
-///
-/// Foundation's `Process` puts every child in a process group of its own. That suits commands
-/// whose output Berth collects, but not one attached to the user's terminal: a process outside
-/// the terminal's foreground group is stopped when it reads from the terminal or sets its mode
-/// (`docker exec --tty`), and Ctrl-C never reaches it.
-enum ForegroundProcess {
-    /// Runs a program to its end with this process's standard streams.
-    /// - Returns: Its exit status, or 128 + the signal's number when a signal ended it.
-    static func run(_ path: String, arguments: [String], environment: [String: String]) throws -> Int32 {
-        #if canImport(Darwin)
-            var attributes: posix_spawnattr_t? = nil
-        #else
-            var attributes = posix_spawnattr_t()
-        #endif
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal handling and nothing blocked, whatever this
-        // process ignores or blocks.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGHUP] {
-            sigaddset(&defaults, signal)
+    private static func translatingFailures<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as Command.Failure {
+            throw CommandError(failure)
         }
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv + envp { free(pointer) }
-        }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, nil, &attributes, argv, envp)
-        guard spawned == 0 else {
-            throw CommandError.cannotStart(arguments[0], String(cString: strerror(spawned)))
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw CommandError.cannotStart(arguments[0], String(cString: strerror(errno))) }
-        }
-        // The wait status: the exit code in bits 8-15 when the low 7 bits are 0, else the signal.
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
 
@@ -250,6 +159,13 @@ enum ForegroundProcess {
 public enum CommandError: Error, CustomStringConvertible, Sendable {
     case notFound(String)
     case cannotStart(String, String)
+
+    init(_ failure: Command.Failure) {
+        switch failure {
+        case .notFound(let name): self = .notFound(name)
+        case .cannotStart(let name, let reason): self = .cannotStart(name, reason)
+        }
+    }
 
     public var description: String {
         switch self {

@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 import Testing
 
@@ -41,12 +42,12 @@ struct FixtureDeploy {
     }
 
     /// A running deploy.
-    final class Running: @unchecked Sendable {
-        let process: Process
+    final class Running: Sendable {
+        let program: RunningProgram
         let log: URL
 
-        init(process: Process, log: URL) {
-            self.process = process
+        init(program: RunningProgram, log: URL) {
+            self.program = program
             self.log = log
         }
 
@@ -54,44 +55,24 @@ struct FixtureDeploy {
 
         /// Waits for the exit, bounded; `nil` when it had to be killed.
         func wait(timeout: Duration = .seconds(240)) async throws -> Int32? {
-            let clock = ContinuousClock()
-            let deadline = clock.now + timeout
-            while process.isRunning && clock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                return nil
-            }
-            return process.terminationStatus
+            await program.wait(timeout: timeout, grace: .zero)
         }
 
-        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+        func signal(_ number: Int32) { program.send(number) }
     }
 
     /// Starts `Deploy ARGUMENTS` with `VERSION` and the settings.
-    func start(_ arguments: [String], version: String, _ extra: [String: String] = [:]) throws -> Running {
+    func start(_ arguments: [String], version: String, _ extra: [String: String] = [:]) async throws -> Running {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent(
             "berth-fixture-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = try Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["FIXTURE_STACK"] = stack
-        environment["FIXTURE_PORT"] = String(port)
-        environment["FIXTURE_VERSION"] = version
+        var environment = [
+            "FIXTURE_STACK": stack, "FIXTURE_PORT": String(port), "FIXTURE_VERSION": version,
+        ]
         for (key, value) in settings.merging(extra, uniquingKeysWith: { $1 }) { environment[key] = value }
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try? handle.close()
-        return Running(process: process, log: log)
+        let program = try await RunningProgram.start(
+            [try Self.executable.path] + arguments, environment: .inherited(adding: environment), directory: directory,
+            log: log)
+        return Running(program: program, log: log)
     }
 
     /// Runs `Deploy ARGUMENTS` to its end.
@@ -99,7 +80,7 @@ struct FixtureDeploy {
     func run(_ arguments: [String], version: String, _ extra: [String: String] = [:]) async throws -> (
         status: Int32?, output: String
     ) {
-        let running = try start(arguments, version: version, extra)
+        let running = try await start(arguments, version: version, extra)
         let status = try await running.wait()
         let output = running.output
         try? FileManager.default.removeItem(at: running.log)
@@ -165,42 +146,28 @@ struct LoadResult: CustomStringConvertible {
 
 /// A steady load through the gateway on loopback while something changes, with `hey`.
 struct Load {
-    let running: Process
+    let running: RunningProgram
     let log: URL
 
     /// Starts `hey` at `concurrency × perWorker` requests a second for `seconds`, with the
     /// given `Host` header, against 127.0.0.1 only.
-    static func start(port: Int, host: String, seconds: Int, concurrency: Int = 10, perWorker: Int = 20) throws
+    static func start(port: Int, host: String, seconds: Int, concurrency: Int = 10, perWorker: Int = 20) async throws
         -> Load
     {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("berth-hey-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ProcessRunner.locate("hey"))
-        process.arguments = [
-            "-z", "\(seconds)s", "-c", String(concurrency), "-q", String(perWorker), "-t", "5",
-            "-host", host, "http://127.0.0.1:\(port)/",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"] { environment[key] = nil }
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try? handle.close()
-        return Load(running: process, log: log)
+        let noProxy = Dictionary(
+            uniqueKeysWithValues: ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"].map { ($0, "") })
+        let running = try await RunningProgram.start(
+            [
+                "hey", "-z", "\(seconds)s", "-c", String(concurrency), "-q", String(perWorker), "-t", "5",
+                "-host", host, "http://127.0.0.1:\(port)/",
+            ], environment: .inherited(adding: noProxy), log: log)
+        return Load(running: running, log: log)
     }
 
     /// Waits for the end (bounded) and counts.
     func finish() async throws -> LoadResult {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
-        while running.isRunning && clock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
-        if running.isRunning {
-            running.terminate()
-            running.waitUntilExit()
-        }
+        await running.wait(timeout: .seconds(120), grace: .seconds(5))
         let text = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
         try? FileManager.default.removeItem(at: log)
         return LoadResult.parse(text)

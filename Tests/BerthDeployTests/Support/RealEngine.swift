@@ -1,4 +1,5 @@
 import BerthCore
+import BerthProcess
 import BerthRendering
 import Foundation
 import Testing
@@ -16,21 +17,10 @@ import Testing
 enum RealEngine {
     /// Whether `docker info` answers, asked once per test run.
     static let isAvailable: Bool = {
-        let process = Process()
-        guard let docker = try? ProcessRunner.locate("docker") else { return false }
-        process.executableURL = URL(fileURLWithPath: docker)
-        process.arguments = ["info", "--format", "{{.ServerVersion}}"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
         // A DOCKER_HOST naming a dead TCP endpoint must not hang the test run.
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning {
-            process.terminate()
-            return false
-        }
-        return process.terminationStatus == 0
+        let outcome = try? Command.runBlocking(
+            ["docker", "info", "--format", "{{.ServerVersion}}"], timeout: .seconds(20))
+        return outcome?.status == 0
     }()
 
     static var isRequired: Bool {
@@ -148,32 +138,10 @@ func runProcess(_ arguments: [String], in directory: URL? = nil, timeout: Durati
 {
     let log = FileManager.default.temporaryDirectory.appendingPathComponent(
         "berth-process-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    defer { try? handle.close() }
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try ProcessRunner.locate(arguments[0]))
-    process.arguments = Array(arguments.dropFirst())
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    var stopped = false
-    while process.isRunning {
-        if clock.now >= deadline, !stopped {
-            process.terminate()
-            stopped = true
-        }
-        if clock.now >= deadline + .seconds(20) { break }  // bounded even if it ignores SIGTERM
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+    let program = try await RunningProgram.start(arguments, directory: directory, log: log)
+    // SIGTERM at the deadline, SIGKILL 20 s later: bounded even if it ignores SIGTERM.
+    let status = await program.wait(timeout: timeout, grace: .seconds(20))
     return ProcessOutcome(
-        status: stopped || process.isRunning ? nil : process.terminationStatus, output: output)
+        status: status, output: String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))
 }

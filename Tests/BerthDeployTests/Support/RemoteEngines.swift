@@ -1,3 +1,4 @@
+import BerthProcess
 import BerthRendering
 import Foundation
 import Testing
@@ -129,25 +130,13 @@ extension RemoteEngines.Host {
 /// Runs the docker CLI synchronously with a time limit, for checks made once while the test
 /// run starts; status -1 when it could not run or outlived the limit.
 private func blockingDocker(_ arguments: [String], timeout: TimeInterval = 30) -> (status: Int32, output: String) {
-    guard let docker = try? ProcessRunner.locate("docker") else { return (-1, "the docker CLI is not on PATH") }
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("berth-remote-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    guard let handle = try? FileHandle(forWritingTo: log) else { return (-1, "cannot write \(log.path)") }
-    defer { try? handle.close() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: docker)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = handle
-    process.standardError = handle
-    do { try process.run() } catch { return (-1, "\(error)") }
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(50_000) }
-    if process.isRunning {
-        process.terminate()
-        return (-1, "no answer within \(Int(timeout)) s")
+    do {
+        guard
+            let outcome = try Command.runBlocking(
+                ["docker"] + arguments, environment: .inherited, timeout: .seconds(timeout))
+        else { return (-1, "no answer within \(Int(timeout)) s") }
+        return (outcome.status, outcome.outputText + outcome.errorText)
+    } catch {
+        return (-1, "\(error)")
     }
-    let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-    return (process.terminationStatus, output)
 }

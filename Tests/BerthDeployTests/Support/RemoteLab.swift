@@ -1,4 +1,5 @@
 import BerthCore
+import BerthProcess
 import Foundation
 import Testing
 
@@ -86,15 +87,12 @@ struct RemoteLab: Sendable {
         }
 
         func restart() throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-            process.arguments = [
-                "-f", "/tmp/ssh-eng-sshd/sshd_config", "-o", "Port=\(port)", "-o", "PidFile=\(pidFile)",
-                "-E", "/tmp/ssh-eng-sshd/log-\(port)",
-            ]
-            try process.run()
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "sshd on port \(port) did not start")
+            let started = try Command.runBlocking(
+                [
+                    "/usr/sbin/sshd", "-f", "/tmp/ssh-eng-sshd/sshd_config", "-o", "Port=\(port)", "-o",
+                    "PidFile=\(pidFile)", "-E", "/tmp/ssh-eng-sshd/log-\(port)",
+                ], timeout: .seconds(30))
+            try #require(started?.status == 0, "sshd on port \(port) did not start")
             for _ in 0..<50 where !FileManager.default.fileExists(atPath: pidFile) {
                 Thread.sleep(forTimeInterval: 0.1)
             }
@@ -125,13 +123,8 @@ struct RemoteLab: Sendable {
 
         /// Whether `iptables ARGUMENTS` succeeded.
         private static func iptables(_ arguments: [String]) -> Bool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["iptables", "-w"] + arguments
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
+            let outcome = try? Command.runBlocking(["iptables", "-w"] + arguments, timeout: .seconds(30))
+            return outcome?.status == 0
         }
 
         /// The listener, then every process below it.

@@ -27,24 +27,11 @@ enum InfraEngine {
 
     /// A command's exit status and standard output, or `nil` when it does not finish in 20 s.
     static func run(_ arguments: [String]) -> (status: Int32, output: String)? {
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
         // A DOCKER_HOST naming a dead endpoint must not hang the test run.
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning {
-            process.terminate()
-            return nil
-        }
-        return (
-            process.terminationStatus,
-            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        )
+        guard let tool = ExternalTool.find(arguments[0]),
+            let output = try? tool.runBlocking(Array(arguments.dropFirst()), timeout: .seconds(20))
+        else { return nil }
+        return (output.status, output.stdout)
     }
 }
 

@@ -1,4 +1,5 @@
 import Berth
+import BerthTesting
 import Foundation
 import NextCandleTopology
 import Testing
@@ -7,22 +8,16 @@ import Testing
 enum SwarmEngine {
     static let unavailableReason: String? = {
         guard let docker = DockerCLI.path else { return "there is no `docker` on PATH" }
-        let process = Process()
-        process.executableURL = URL(filePath: docker)
-        process.arguments = ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "`docker info` did not start: \(error)" }
-        // A DOCKER_HOST naming a dead endpoint must not hang the test run.
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning {
-            process.terminate()
-            return "`docker info` did not answer within 20 s"
+        let info: ExternalTool.Output
+        do {
+            // A DOCKER_HOST naming a dead endpoint must not hang the test run.
+            info = try ExternalTool(path: docker).runBlocking(
+                ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"], timeout: .seconds(20))
+        } catch {
+            return "`docker info` did not answer: \(error)"
         }
-        let state = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else { return "no Docker engine answers `docker info`" }
+        let state = info.stdout
+        guard info.status == 0 else { return "no Docker engine answers `docker info`" }
         guard state.trimmingCharacters(in: .whitespacesAndNewlines) == "active true" else {
             return
                 "the engine is not a Swarm manager (swarm state: \(state.trimmingCharacters(in: .whitespacesAndNewlines)))"

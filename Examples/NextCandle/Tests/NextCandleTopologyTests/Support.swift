@@ -1,4 +1,5 @@
 import Berth
+import BerthTesting
 import Foundation
 import NextCandleTopology
 import Testing
@@ -82,42 +83,9 @@ func runCommand(
     environment: [String: String]? = nil,
     timeout: Duration = .seconds(60)
 ) async throws -> CommandOutput {
-    let process = Process()
-    process.executableURL = URL(filePath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    if let environment { process.environment = environment }
-    let stdoutURL = directory.appending(path: ".stdout-\(UUID().uuidString)")
-    let stderrURL = directory.appending(path: ".stderr-\(UUID().uuidString)")
-    try Data().write(to: stdoutURL)
-    try Data().write(to: stderrURL)
-    defer {
-        try? FileManager.default.removeItem(at: stdoutURL)
-        try? FileManager.default.removeItem(at: stderrURL)
-    }
-    let stdout = try FileHandle(forWritingTo: stdoutURL)
-    let stderr = try FileHandle(forWritingTo: stderrURL)
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            process.terminate()
-            process.waitUntilExit()
-            throw CommandFailure(
-                description: "`\(([executable] + arguments).joined(separator: " "))` took longer than \(timeout).")
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    process.waitUntilExit()
-    try stdout.close()
-    try stderr.close()
-    return CommandOutput(
-        status: process.terminationStatus,
-        standardOutput: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
-        standardError: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self))
+    let output = try await ExternalTool(path: executable).run(
+        arguments, in: directory, environment: environment, timeout: timeout)
+    return CommandOutput(status: output.status, standardOutput: output.stdout, standardError: output.stderr)
 }
 
 /// The Docker CLI, when the machine has one.
