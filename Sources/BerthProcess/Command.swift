@@ -152,7 +152,8 @@ public enum Command {
     /// The bytes go from one program to the next through the kernel's pipe buffers and never
     /// through this process, so a stream of any size takes no memory here. When one fails,
     /// every other one still running is stopped: a consumer that gave up leaves its producer
-    /// blocked on a full pipe otherwise. Cancelling the task stops them all.
+    /// blocked on a full pipe otherwise; one ended by SIGPIPE, whose reader had finished, stops
+    /// nothing. Cancelling the task stops them all.
     /// - Returns: Each program's outcome, in order; only the last one has output.
     public static func pipeline(_ commands: [[String]], environment: Environment = .inherited) async throws
         -> [Outcome]
@@ -164,7 +165,13 @@ public enum Command {
         // of its stream once its writer exits.
         var links: [(readEnd: FileDescriptor, writeEnd: FileDescriptor)] = []
         do {
-            for _ in 1..<commands.count { links.append(try FileDescriptor.pipe()) }
+            for _ in 1..<commands.count {
+                let link = try FileDescriptor.pipe()
+                links.append(link)
+                // Not inherited by a program started meanwhile without Subprocess (which
+                // closes every other descriptor in its children): it would hold the pipe open.
+                for end in [link.readEnd, link.writeEnd] { _ = fcntl(end.rawValue, F_SETFD, FD_CLOEXEC) }
+            }
         } catch {
             for link in links {
                 try? link.readEnd.close()
@@ -183,7 +190,10 @@ public enum Command {
                         stages.started(index, $0)
                     }
                     stages.finished(index)
-                    if outcome.status != 0 { stages.stopAll() }
+                    // A command ended by SIGPIPE wrote to a reader that had finished (`head -c 1`
+                    // closes its input before it exits): a consequence, as in a shell, not a
+                    // failure that should stop the reader in its last instant.
+                    if outcome.status != 0 && outcome.status != 128 + SIGPIPE { stages.stopAll() }
                     return (index, outcome)
                 }
             }
