@@ -292,10 +292,12 @@ public struct NginxGateway: Sendable, Hashable {
         publishMode: Port.PublishMode = .ingress,
         healthCheck: HealthCheck? = nil,
         certificatesDirectory: String? = nil,
+        resources: Resources = Resources(),
         fileID: String = #fileID,
         line: Int = #line
     ) -> Service {
         var service = Service(gateway.service, image: image, fileID: fileID, line: line)
+            .resources(resources)
             .command(["nginx", "-c", Self.mainConfigurationPath, "-g", "daemon off;"])
             .networks(gateway.network.name)
             .publish(80, on: httpPort, hostIP: hostIP, mode: publishMode, fileID: fileID, line: line)
@@ -328,7 +330,7 @@ public struct NginxGateway: Sendable, Hashable {
     }
 
     /// What the shared-infrastructure stack needs to run the gateway: its
-    /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:certificatesDirectory:fileID:line:)``, the
+    /// ``service(image:httpPort:httpsPort:hostIP:publishMode:healthCheck:certificatesDirectory:resources:fileID:line:)``, the
     /// two main configurations as configs, and the routes volume; with ``staticFiles``, a config
     /// per host and the volumes they are read from, as external volumes.
     ///
@@ -341,12 +343,14 @@ public struct NginxGateway: Sendable, Hashable {
         publishMode: Port.PublishMode = .ingress,
         healthCheck: HealthCheck? = nil,
         certificatesDirectory: String? = nil,
+        resources: Resources = Resources(),
         fileID: String = #fileID,
         line: Int = #line
     ) -> StackPart {
         let service = service(
             image: image, httpPort: httpPort, httpsPort: httpsPort, hostIP: hostIP, publishMode: publishMode,
-            healthCheck: healthCheck, certificatesDirectory: certificatesDirectory, fileID: fileID, line: line)
+            healthCheck: healthCheck, certificatesDirectory: certificatesDirectory, resources: resources,
+            fileID: fileID, line: line)
         let main = Config(mainConfigName, .content(mainConfiguration()), fileID: fileID, line: line)
         let staged = Config(
             stagedConfigName, .content(mainConfiguration(routesDirectory: Self.stagedDirectory)), fileID: fileID,

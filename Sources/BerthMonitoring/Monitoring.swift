@@ -28,6 +28,11 @@ public struct Monitoring: Sendable {
     public var retention: Duration
     public var rules: [AlertRule]
     public var exporters: [Exporter]
+    /// Prometheus's limits. Its memory grows with the number of series it keeps: raise it for
+    /// more than a few hundred thousand.
+    public var prometheusResources: Resources
+    /// Grafana's limits.
+    public var grafanaResources: Resources
     /// Where the monitoring was declared.
     public var location: SourceLocation
 
@@ -46,7 +51,9 @@ public struct Monitoring: Sendable {
     public init(
         prometheus: Image, grafana: Image? = nil, scrapeInterval: Duration = .seconds(15),
         retention: Duration = .seconds(15 * 86_400), rules: [AlertRule] = Monitoring.recommendedRules,
-        exporters: [Exporter] = [], fileID: String = #fileID, line: Int = #line
+        exporters: [Exporter] = [], prometheusResources: Resources = Resources(cpuLimit: 1, memoryLimit: "2g"),
+        grafanaResources: Resources = Resources(cpuLimit: 0.5, memoryLimit: "512m"), fileID: String = #fileID,
+        line: Int = #line
     ) {
         self.prometheusImage = prometheus
         self.grafanaImage = grafana
@@ -54,6 +61,8 @@ public struct Monitoring: Sendable {
         self.retention = retention
         self.rules = rules
         self.exporters = exporters
+        self.prometheusResources = prometheusResources
+        self.grafanaResources = grafanaResources
         self.location = SourceLocation(fileID: fileID, line: line)
     }
 
@@ -316,6 +325,7 @@ public struct Monitoring: Sendable {
             .expose(9090)
             .healthCheck(.http(port: 9090, path: "/-/ready", interval: .seconds(10), timeout: .seconds(5)))
         prometheus.networks = networks
+        prometheus.resources = prometheusResources
         prometheus.location = location
         if !problems.isEmpty, let json = try? JSONEncoder().encode(problems) {
             prometheus.attachments = [Diagnostic.attachmentKey: String(decoding: json, as: UTF8.self)]
@@ -342,6 +352,7 @@ public struct Monitoring: Sendable {
                 .expose(3000)
                 .dependsOn(Self.prometheusService, condition: .healthy)
             grafana.networks = networks
+            grafana.resources = grafanaResources
             grafana.location = location
             stack.services.append(grafana)
         }

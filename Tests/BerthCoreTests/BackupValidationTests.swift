@@ -140,6 +140,17 @@ struct BackupValidationTests {
         )
         let archive = jobs.services[2]
         #expect(archive.mounts.map { "\($0.target) \($0.isReadOnly)" } == ["/data true", "/backups false"])
+        // Without limits of its own, a job has none; with them, it is bounded like its service.
+        #expect(dump.resources.isEmpty)
+        let limited = Stack("shop") {
+            Volume("pgdata")
+            Volume("backups")
+            Self.db {
+                $0.resources(Resources(cpuLimit: 2, memoryLimit: "2g", cpuReservation: 1))
+                    .backup(.volume("pgdata"), keep: 3, schedule: "@hourly")
+            }
+        }.schedulingBackups(for: .prod)
+        #expect(limited.services[1].resources == Resources(cpuLimit: 2, memoryLimit: "2g"))
         // Deployments see the jobs; a stack without schedules is left as it is.
         #expect(Deployment { _ in stack }.describe(.dev).services.count == 3)
         #expect(Stack("plain") { validService() }.schedulingBackups(for: .dev).services.count == 1)

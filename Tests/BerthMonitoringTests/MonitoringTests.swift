@@ -133,6 +133,18 @@ struct MonitoringTests {
         #expect(prometheus.configs.map(\.target) == ["/etc/prometheus/prometheus.yml", Monitoring.rulesPath])
         let exporter = try #require(stack.services.first { $0.name == "db-exporter" })
         #expect(exporter.secrets.map(\.pathVariable) == ["DATA_SOURCE_PASS_FILE"])
+        // Every service monitoring adds has limits: its defaults unless given others.
+        #expect(exporter.resources == Exporter.defaultResources)
+        #expect(prometheus.resources == Resources(cpuLimit: 1, memoryLimit: "2g"))
+        #expect(
+            stack.services.first { $0.name == "grafana" }?.resources == Resources(cpuLimit: 0.5, memoryLimit: "512m"))
+        let sized = Monitoring(
+            prometheus: "prom/prometheus:v2.53.0",
+            exporters: [.redis("cache", resources: Resources(memoryLimit: "64m"))],
+            prometheusResources: Resources(cpuLimit: 2, memoryLimit: "8g")
+        ).apply(to: SNS.stack, for: .prod)
+        #expect(sized.services.first { $0.name == "prometheus" }?.resources.memoryLimit == "8g")
+        #expect(sized.services.first { $0.name == "cache-exporter" }?.resources == Resources(memoryLimit: "64m"))
         let diagnostics = Preflight.modelDiagnostics(of: stack, for: .prod)
         #expect(!diagnostics.containsErrors, "\(diagnostics)")
         let yaml = ComposeRenderer().render(stack, for: .prod).yaml

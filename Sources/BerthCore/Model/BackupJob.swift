@@ -88,6 +88,9 @@ public enum BackupJob {
         job.restart = .unlessStopped
         job = job.label(label, service.name, fileID: backup.location.fileID, line: backup.location.line)
         job.stopGracePeriod = .seconds(30)
+        // The limits of the service it backs up: the job runs its image doing part of its work
+        // (a dump, an archive of its files), and is bounded like it.
+        job.resources = Resources(cpuLimit: service.resources.cpuLimit, memoryLimit: service.resources.memoryLimit)
         return job
     }
 

@@ -81,12 +81,15 @@ public enum SNS {
                 [
                     "celery", "-A", "app.tasks.celery_app", "worker", "--concurrency=4", "-Q",
                     "critical,high,medium,low",
-                ], environment)
-            celery("celery-beat", ["celery", "-A", "app.tasks.celery_app", "beat"], environment)
+                ], Resources(cpuLimit: 2, memoryLimit: "1g"), environment)
+            celery(
+                "celery-beat", ["celery", "-A", "app.tasks.celery_app", "beat"],
+                Resources(cpuLimit: 0.5, memoryLimit: "256m"), environment)
             frontend(environment)
             NginxGateway(gateway, workerUser: environment.isProduction ? "nginx" : "www-data").stackPart(
                 image: environment.isProduction ? "nginx:1.27.3-alpine" : "berth-test/nginx:1",
-                httpPort: httpPort(environment), hostIP: environment.isProduction ? "0.0.0.0" : "127.0.0.1")
+                httpPort: httpPort(environment), hostIP: environment.isProduction ? "0.0.0.0" : "127.0.0.1",
+                resources: Resources(cpuLimit: 1, memoryLimit: "256m"))
         }
         return monitoring(environment).apply(to: base, for: environment).schedulingBackups(for: environment)
     }
@@ -175,6 +178,7 @@ public enum SNS {
             .volume("minio_data", at: "/data")
             .networks("backend")
             .expose(9000)
+            .resources(Resources(cpuLimit: 1, memoryLimit: "1g"))
         return environment.isProduction
             ? service.command(["server", "/data", "--console-address", ":9001"])
                 .healthCheck(.http(port: 9000, path: "/minio/health/live", interval: .seconds(10)))
@@ -225,7 +229,9 @@ public enum SNS {
         return service
     }
 
-    static func celery(_ name: String, _ command: [String], _ environment: Environment) -> Service {
+    static func celery(_ name: String, _ command: [String], _ resources: Resources, _ environment: Environment)
+        -> Service
+    {
         Service(name, image: image("ghcr.io/acme/sns-backend:1.0.0", in: environment))
             .entrypoint([])
             .command(environment.isProduction ? command : idle)
@@ -235,6 +241,7 @@ public enum SNS {
             .networks("backend")
             .dependsOn("backend", condition: .healthy)
             .stopGracePeriod(.seconds(30))
+            .resources(resources)
             .logging(.rotated(maxSize: "20m", files: 5))
     }
 
@@ -242,6 +249,7 @@ public enum SNS {
         let service = Service("frontend", image: image("ghcr.io/acme/sns-frontend:1.0.0", in: environment))
             .networks(edge.name)
             .expose(3000)
+            .resources(Resources(cpuLimit: 1, memoryLimit: "512m"))
             .route(host(environment), port: 3000)
         return environment.isProduction
             ? service.healthCheck(.http(port: 3000, path: "/", interval: .seconds(10)))
