@@ -3,9 +3,11 @@ import Foundation
 import Subprocess
 import SystemPackage
 
-// What Berth asks of processes, done by `ProcessRunner` (Foundation's `Process`) and by
-// swift-subprocess side by side, in one run, each case alternating between the two so that
-// neither gets a warmer machine:
+// What Berth asks of processes, done by `ProcessRunner` (on `BerthProcess`, which starts every
+// program Berth runs through swift-subprocess) and by swift-subprocess called directly, side by
+// side, in one run, each case alternating between the two so that neither gets a warmer machine.
+// The difference is what Berth's layer costs (process groups, text decoding, SIGPIPE handling in
+// pipelines). The cases:
 // - many short commands, one after another (a plan reads the engine with a dozen `docker` calls);
 // - the same, eight at a time (a rollout waits on several services at once);
 // - a large output collected (`docker compose config`, `docker inspect` of a big stack);
@@ -150,7 +152,7 @@ func summary(_ samples: [Double]) -> (median: Double, p95: Double) {
 
 func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
-print("Processes: Berth's ProcessRunner and swift-subprocess 1.0, \(rounds) rounds each, alternating")
+print("Processes: Berth's ProcessRunner and swift-subprocess 1.0 called directly, \(rounds) rounds each, alternating")
 print("")
 print("| case | ProcessRunner median (p95), ms | swift-subprocess median (p95), ms |")
 print("| --- | --- | --- |")
