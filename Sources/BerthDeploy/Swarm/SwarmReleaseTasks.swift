@@ -62,6 +62,14 @@ struct SwarmReleaseTasks {
             console.progress(
                 "Deploying \(prerequisites.sorted().joined(separator: ", ")) first: the release task(s) of \(releasingNames.sorted().joined(separator: ", ")) need them."
             )
+            // The update each changed one last had: `stack deploy --detach` returns before Swarm
+            // starts the new one, and until then the previous version looks ready.
+            let before = try await engine.swarmServices(stack: stack.name, environment: prepared.environment.name)
+            let waiting = Dictionary(
+                uniqueKeysWithValues: prerequisites.map { name in
+                    let live = before.first { $0.service == name }
+                    return (name, live == nil ? Prerequisite.created : .updated(since: live?.updateStartedAt))
+                })
             let result = try await engine.run([
                 "stack", "deploy", "--detach=true", "--resolve-image", resolveImage.rawValue, "--compose-file",
                 file.path, stackName,
@@ -72,7 +80,7 @@ struct SwarmReleaseTasks {
                     healthOutput: nil, logTail: nil, stillServing: [])
             }
             try await waitForReplicas(
-                of: prerequisites, stack: stack.name, environment: prepared.environment.name, timeout: timeout)
+                of: waiting, stack: stack.name, environment: prepared.environment.name, timeout: timeout)
         }
 
         // 2. The tasks, in dependency order.
@@ -234,22 +242,48 @@ struct SwarmReleaseTasks {
         if !containers.isEmpty { _ = try await engine.run(["container", "rm", "--force"] + containers) }
     }
 
-    /// Waits until each service runs all its replicas, and a started update completed.
-    private func waitForReplicas(of names: Set<String>, stack: String, environment: String, timeout: Duration)
-        async throws
-    {
+    /// How a service the release tasks need changes in this deploy.
+    enum Prerequisite: Sendable, Hashable {
+        /// It did not run before.
+        case created
+        /// It ran; the update it last had started then (`nil` for none).
+        case updated(since: String?)
+    }
+
+    /// Whether every service the tasks need runs this deploy's version: a created one its
+    /// replicas, an updated one an update started after `since` that completed.
+    static func ready(_ services: [LiveSwarmService], waitingFor waiting: [String: Prerequisite]) -> Bool {
+        waiting.allSatisfy { name, change in
+            services.contains { live in
+                guard live.service == name, live.desired > 0, live.running == live.desired else { return false }
+                switch change {
+                case .created: return live.updateState == nil || live.updateState == "completed"
+                case .updated(let since):
+                    return live.updateStartedAt != nil && live.updateStartedAt != since
+                        && live.updateState == "completed"
+                }
+            }
+        }
+    }
+
+    /// Waits until each service runs this deploy's version (``ready(_:waitingFor:)``).
+    private func waitForReplicas(
+        of waiting: [String: Prerequisite], stack: String, environment: String, timeout: Duration
+    ) async throws {
+        let names = Set(waiting.keys)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
             let services = try await engine.swarmServices(stack: stack, environment: environment)
-            let ready = names.allSatisfy { name in
-                services.contains {
-                    $0.service == name && $0.desired > 0 && $0.running == $0.desired
-                        && ($0.updateState == nil || $0.updateState == "completed")
-                }
-            }
+            let ready = Self.ready(services, waitingFor: waiting)
             if ready { return }
-            if let failed = services.first(where: { names.contains($0.service) && $0.updateFailed }) {
+            // An update undone before this deploy says nothing about it.
+            let failedNow = services.first { live in
+                guard let change = waiting[live.service], live.updateFailed else { return false }
+                if case .updated(let since) = change { return live.updateStartedAt != since }
+                return true
+            }
+            if let failed = failedNow {
                 throw DeployFailure(
                     service: failed.service,
                     reason: "its update was \(failed.updateState ?? ""): \(failed.updateMessage ?? "")",
@@ -257,13 +291,13 @@ struct SwarmReleaseTasks {
                     note: "The release tasks did not run; the services that have them keep their previous version.")
             }
             if clock.now >= deadline {
-                let waiting = names.sorted().filter { name in
-                    !services.contains { $0.service == name && $0.running == $0.desired && $0.desired > 0 }
+                let late = names.sorted().filter { name in
+                    !Self.ready(services, waitingFor: [name: waiting[name]!])
                 }
                 throw DeployFailure(
-                    service: waiting.first,
+                    service: late.first,
                     reason:
-                        "not running its replicas after \(GoDuration.format(timeout)), so the release tasks that need it did not run (raise --timeout if it needs longer)",
+                        "not running this version's replicas after \(GoDuration.format(timeout)), so the release tasks that need it did not run (raise --timeout if it needs longer)",
                     healthOutput: nil, logTail: nil, stillServing: [])
             }
             try await Task.sleep(for: pollInterval)
