@@ -22,8 +22,20 @@ public enum TraefikValidation {
     /// Every problem of the stack's Traefik labels for an environment.
     public static func diagnostics(of stack: Stack, for environment: Environment) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        // Whether the gateway's Traefik serves only the services labelled with its network:
+        // known when the stack runs it (Berth's `Traefik.service` passes the constraint; a
+        // Traefik written by hand may not), unknown when another stack does.
+        let constrained = stack.gateway.flatMap { gateway in
+            stack.services.first { $0.name == gateway.service }.map { traefik in
+                ((traefik.entrypoint ?? []) + (traefik.command ?? [])).contains {
+                    $0.hasPrefix("--providers.") && $0.contains(".constraints=")
+                        && $0.contains(gateway.network.engineName)
+                }
+            }
+        }
         for service in stack.services {
-            var check = ServiceLabelCheck(service: service, environment: environment, gateway: stack.gateway)
+            var check = ServiceLabelCheck(
+                service: service, environment: environment, gateway: stack.gateway, gatewayConstrained: constrained)
             check.run()
             diagnostics += check.diagnostics
         }
@@ -45,12 +57,16 @@ private struct ServiceLabelCheck {
     let environment: Environment
     /// The stack's gateway, when it has one.
     let gateway: Gateway?
+    /// Whether its Traefik serves only the services labelled with its network; `nil` when
+    /// another stack runs it.
+    let gatewayConstrained: Bool?
     var diagnostics: [Diagnostic] = []
 
-    init(service: Service, environment: Environment, gateway: Gateway?) {
+    init(service: Service, environment: Environment, gateway: Gateway?, gatewayConstrained: Bool?) {
         self.service = service
         self.environment = environment
         self.gateway = gateway
+        self.gatewayConstrained = gatewayConstrained
     }
 
     private var element: String { "service '\(service.name)'" }
@@ -148,7 +164,7 @@ private struct ServiceLabelCheck {
     /// (``TraefikLabels/networkKey(for:)``), as the labels of `.route(…)` are: labels written
     /// by hand without it route nothing through the stack's gateway.
     private mutating func checkGatewayNetwork(_ labels: [Label]) {
-        guard let gateway, gateway.kind == .traefik, service.routes.isEmpty,
+        guard let gateway, gateway.kind == .traefik, service.routes.isEmpty, gatewayConstrained != false,
             let enable = labels.first(where: {
                 $0.key.lowercased() == "traefik.enable" && $0.value.lowercased() == "true"
             })
@@ -157,12 +173,19 @@ private struct ServiceLabelCheck {
         let network = labels.first { $0.key.lowercased() == key }
         guard network?.value != gateway.network.engineName else { return }
         let written = network.map { "names \($0.value)" } ?? "is missing"
-        report(
-            .traefikOutsideGateway,
-            "Its Traefik labels enable it, but their '\(key)' \(written): the stack's gateway serves only the services labelled \(key)=\(gateway.network.engineName), so these route nothing.",
-            fix:
-                "Add .\(environment.orchestrator == .swarm ? "serviceLabel" : "label")(\"\(key)\", \"\(gateway.network.engineName)\") or declare the routes with .route(…).",
-            at: network?.location ?? enable.location)
+        let fix =
+            "Add .\(environment.orchestrator == .swarm ? "serviceLabel" : "label")(\"\(key)\", \"\(gateway.network.engineName)\") or declare the routes with .route(…)."
+        if gatewayConstrained == true {
+            report(
+                .traefikOutsideGateway,
+                "Its Traefik labels enable it, but their '\(key)' \(written): the stack's gateway serves only the services labelled \(key)=\(gateway.network.engineName), so these route nothing.",
+                fix: fix, at: network?.location ?? enable.location)
+        } else {
+            report(
+                .traefikOutsideGateway,
+                "Its Traefik labels enable it, but their '\(key)' \(written): a gateway Traefik started by Berth's Traefik.service serves only the services labelled \(key)=\(gateway.network.engineName), so with it these route nothing.",
+                fix: fix, at: network?.location ?? enable.location, severity: .warning)
+        }
     }
 
     // MARK: Keys

@@ -373,8 +373,27 @@ struct TraefikValidationTests {
             )
             .filter { $0.code == .traefikOutsideGateway }
         }
+        func diagnostics(_ service: Service, gatewayService traefik: Service) -> [Diagnostic] {
+            TraefikValidation.diagnostics(
+                of: Stack("shop") {
+                    Fixtures.gateway
+                    traefik
+                    service
+                }, for: environment
+            )
+            .filter { $0.code == .traefikOutsideGateway }
+        }
         let enabled = [("traefik.enable", "true"), ("traefik.http.services.web.loadbalancer.server.port", "80")]
+        // The stack runs Berth's Traefik, whose constraint admits only the gateway's network: an error.
+        let berths = Traefik.service(gateway: Fixtures.gateway, image: "traefik:v3.3.1", for: environment)
+        #expect(diagnostics(labelled(enabled), gatewayService: berths).map(\.severity) == [.error])
+        // A Traefik written by hand, without that constraint, serves the labels as they are.
+        let handWritten = Service(Fixtures.gateway.service, image: "traefik:v3.3.1")
+            .command(["--providers.\(swarm ? "swarm" : "docker")=true"])
+        #expect(diagnostics(labelled(enabled), gatewayService: handWritten).isEmpty)
+        // Another stack runs the gateway: which Traefik it is is not known here, so a warning.
         let missing = try #require(diagnostics(labelled(enabled)).first)
+        #expect(missing.severity == .warning)
         #expect(missing.element == "service 'web'")
         #expect(missing.message.contains("\(key)=acme_edge"))
         #expect(missing.fix.contains("(\"\(key)\", \"acme_edge\")"))
