@@ -59,7 +59,8 @@ let package = Package(
         // `berth import`: Berth's DSL written from an existing Compose project. Yams reads the
         // original files for the lines a report names.
         .target(
-            name: "BerthImport", dependencies: ["BerthCore", "BerthProcess", .product(name: "Yams", package: "Yams")],
+            name: "BerthImport",
+            dependencies: ["BerthCore", "BerthProcess", "BerthRendering", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift),
         // Prometheus, its alert rules, exporters and Grafana, written from a stack's description.
         .target(name: "BerthMonitoring", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),
@@ -120,7 +121,7 @@ let package = Package(
         .target(name: "ImportedFixtures", dependencies: ["Berth"], path: "Tests/ImportedFixtures"),
         .testTarget(
             name: "BerthImportTests",
-            dependencies: ["BerthImport", "BerthCompose", "ImportedFixtures", "BerthTesting"]),
+            dependencies: ["BerthImport", "BerthCompose", "BerthDeploy", "ImportedFixtures", "BerthTesting"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthProcess", "BerthTesting"]),
         .testTarget(
             name: "BerthComposeTests",

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthRendering
 import Foundation
 
 /// Something the import could not carry over as it was, or carried over differently.
@@ -78,17 +79,26 @@ public struct ComposeImporter: Sendable {
     ]
 
     /// Imports a project.
-    public func run(_ project: ComposeJSON) -> ComposeImport {
+    /// - Parameter sourceMap: The original files. A file Berth rendered keeps its order (which
+    ///   a render of the import then repeats), read from them.
+    public func run(_ project: ComposeJSON, sourceMap: ComposeSourceMap? = nil) -> ComposeImport {
         var state = State(packageDirectory: packageDirectory)
         let name = project["name"]?.text ?? "imported"
         let typeName = SwiftSource.typeName(name)
         var body: [String] = []
+        if let rendered = BerthRenderedFile.detect(project, files: sourceMap?.firstPath.map { [$0] } ?? []) {
+            state.rendered = rendered
+            state.order = sourceMap
+            state.project = name
+        }
 
         // Networks, volumes, secrets, configs first, as a reader expects them.
-        for (key, value) in (project["networks"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) where key != "default"
-        {
+        let gateway = state.renderedGateway(project)
+        for (key, value) in state.ordered(project["networks"]?.object ?? [:], at: ["networks"])
+        where key != "default" && key != state.gatewayNetwork {
             body.append(state.network(key, value, project: name))
         }
+        if let gateway { body.append(gateway) }
         if let network = project["networks"]?["default"], network["external"]?.bool == true || network["driver"] != nil
         {
             state.note(
@@ -96,36 +106,51 @@ public struct ComposeImporter: Sendable {
                 "Berth gives each stack its own default network; the project's default network settings are not imported."
             )
         }
-        for (key, value) in (project["volumes"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in state.ordered(project["volumes"]?.object ?? [:], at: ["volumes"]) {
             body.append(state.volume(key, value, project: name))
         }
-        for (key, value) in (project["secrets"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in state.ordered(project["secrets"]?.object ?? [:], at: ["secrets"]) {
             body.append(state.secret(key, value))
         }
-        for (key, value) in (project["configs"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in state.ordered(project["configs"]?.object ?? [:], at: ["configs"]) {
             body.append(state.config(key, value))
         }
         var services: [String] = []
         state.services = project["services"]?.object ?? [:]
-        state.note(
-            .changed, nil, "services",
-            "Berth runs every service without capabilities, apart from those its image is known to need (PostgreSQL, MySQL, Redis, nginx…) and those the Compose file added, and with no-new-privileges. A service that needs more says so with .capabilities([…]), or keeps Docker's defaults with .engineDefaultPrivileges()."
-        )
-        for (key, value) in (project["services"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+        if state.rendered == nil {
+            state.note(
+                .changed, nil, "services",
+                "Berth runs every service without capabilities, apart from those its image is known to need (PostgreSQL, MySQL, Redis, nginx…) and those the Compose file added, and with no-new-privileges. A service that needs more says so with .capabilities([…]), or keeps Docker's defaults with .engineDefaultPrivileges()."
+            )
+        }
+        for (key, value) in state.ordered(project["services"]?.object ?? [:], at: ["services"]) {
             services.append(state.service(key, value, project: name))
         }
         // Secrets made from literal credentials, declared before the services that read them.
         body += state.credentialSecrets.map(\.declaration)
         body += services
 
+        let heading =
+            state.rendered.map { rendered in
+                """
+                /// The `\(rendered.stack)` stack as Berth rendered it for \(rendered.environment) (the Compose project
+                /// `\(name)`), imported by `berth import`. IMPORT-REPORT.md lists what was not carried over
+                /// as it was; each such place is also a comment below.
+                """
+            }
+                ?? """
+                /// The `\(name)` Compose project, imported by `berth import`. IMPORT-REPORT.md lists what
+                /// was not carried over as it was; each such place is also a comment below.
+                """
+        let environments = state.rendered.map { "[\($0.environmentSource)]" } ?? "[.dev, .prod]"
+        let stackName = state.rendered?.stack ?? name
         let source = """
             import Berth
 
-            /// The `\(name)` Compose project, imported by `berth import`. IMPORT-REPORT.md lists what
-            /// was not carried over as it was; each such place is also a comment below.
+            \(heading)
             public enum \(typeName) {
                 /// The environments `--env` accepts.
-                public static let environments: [Environment] = [.dev, .prod]
+                public static let environments: [Environment] = \(environments)
 
                 /// The deployment the `Deploy` program runs.
                 public static let deployment = Deployment(environments: environments) { environment in
@@ -134,7 +159,7 @@ public struct ComposeImporter: Sendable {
 
                 /// The stack, the same in every environment (as the Compose file was).
                 public static func stack(for environment: Environment) -> Stack {
-                    Stack(\(SwiftSource.string(name))) {
+                    Stack(\(SwiftSource.string(stackName))) {
             \(body.map { indent($0, by: 12) }.joined(separator: "\n"))
                     }
                 }
@@ -162,6 +187,64 @@ private struct State {
     var credentialSecrets: [CredentialSecret] = []
     /// Every service of the project, for what one says of another.
     var services: [String: ComposeJSON] = [:]
+    /// The file Berth rendered, when it is one.
+    var rendered: BerthRenderedFile?
+    /// The original files, whose order a rendered file keeps.
+    var order: ComposeSourceMap?
+    /// The Compose project's name.
+    var project = ""
+    /// The services of a rendered file that have routes: their gateway labels came from them.
+    var routed: Set<String> = []
+
+    /// A mapping's entries: in the original files' order for a file Berth rendered (a render of
+    /// the import repeats it), else by key.
+    func ordered(_ entries: [String: ComposeJSON], at path: [String]) -> [(key: String, value: ComposeJSON)] {
+        let sorted = entries.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        guard rendered != nil, let keys = order?.keys(at: path) else { return sorted }
+        let known = keys.filter { entries[$0] != nil }
+        return known.map { (key: $0, value: entries[$0]!) } + sorted.filter { !known.contains($0.key) }
+    }
+
+    /// The engine name a rendered network declares, for the gateway that serves it.
+    func sharedNetwork(_ key: String, engineName: String) -> String {
+        "SharedNetwork(\(SwiftSource.string(key)), engineName: \(SwiftSource.string(engineName)), owner: \(SwiftSource.string(rendered?.stack ?? "")))"
+    }
+
+    /// The gateway a rendered file's routes go through: Traefik on the network its routed
+    /// services' `traefik.docker.network` names; else a gateway that reads routes from files
+    /// (nginx, Caddy) on the one shared network they join, which another stack runs.
+    mutating func renderedGateway(_ project: ComposeJSON) -> String? {
+        guard rendered != nil else { return nil }
+        let networks = project["networks"]?.object ?? [:]
+        let routed = (project["services"]?.object ?? [:]).filter { $0.value["labels"]?[OwnershipLabel.routes] != nil }
+        guard !routed.isEmpty else { return nil }
+        let traefik = Set(
+            routed.values.compactMap {
+                $0["labels"]?["traefik.docker.network"]?.text ?? $0["labels"]?["traefik.swarm.network"]?.text
+                    ?? $0["deploy"]?["labels"]?["traefik.swarm.network"]?.text
+            })
+        if traefik.count == 1, let engineName = traefik.first,
+            let (key, _) = networks.first(where: { ($0.value["name"]?.text ?? "") == engineName })
+        {
+            return "Gateway.traefik(network: \(sharedNetwork(key, engineName: engineName)))"
+        }
+        let shared = Set(
+            routed.values.flatMap { ($0["networks"]?.object ?? [:]).keys }.filter {
+                networks[$0]?["external"]?.bool == true
+            })
+        guard traefik.isEmpty, shared.count == 1, let key = shared.first else { return nil }
+        let engineName = networks[key]?["name"]?.text ?? key
+        gatewayNetwork = key
+        note(
+            .changed, nil, "networks.\(key)",
+            "The routes go through the gateway of the stack that owns \(engineName), which the file does not name: the import declares an nginx gateway 'nginx' of a stack 'shared-infrastructure' on it. Use the handle that stack publishes (its Gateway) instead."
+        )
+        return
+            "// The gateway the routes go through, and the stack that runs it, are not in the file: use that stack's handle.\nGateway.nginx(service: \"nginx\", network: SharedNetwork(\(SwiftSource.string(key)), engineName: \(SwiftSource.string(engineName)), owner: \"shared-infrastructure\"))"
+    }
+
+    /// The network a file gateway's handle declares, which the import then does not.
+    var gatewayNetwork: String?
 
     struct CredentialSecret {
         var name: String
@@ -193,6 +276,11 @@ private struct State {
     // MARK: Top level
 
     mutating func network(_ key: String, _ value: ComposeJSON, project: String) -> String {
+        if rendered != nil, value["external"]?.bool != true, let name = value["name"]?.text, name != "\(project)_\(key)"
+        {
+            // A network of the stack with a name of its own: shared with other stacks.
+            return sharedNetwork(key, engineName: name)
+        }
         var extra: [String] = []
         if value["external"]?.bool == true {
             let real = value["name"]?.text ?? key
@@ -201,13 +289,16 @@ private struct State {
         }
         var arguments = [SwiftSource.string(key)]
         if value["internal"]?.bool == true { arguments.append("internal: true") }
-        if let driver = value["driver"]?.text, driver != "bridge" {
+        if let driver = value["driver"]?.text, driver != "bridge", !(rendered?.swarm == true && driver == "overlay") {
             arguments.append("driver: \(SwiftSource.string(driver))")
         }
         for (field, content) in (value.object ?? [:]).sorted(by: { $0.key < $1.key }) {
             switch field {
             case "name", "internal", "driver", "external": continue
+            case "attachable" where rendered?.swarm == true: continue
             case "ipam" where content.object?.isEmpty ?? true: continue
+            case "labels" where rendered != nil && (content.object ?? [:]).keys.allSatisfy(BerthRenderedFile.isBerths):
+                continue
             default:
                 note(.unsupported, nil, "networks.\(key).\(field)", "Berth does not set a network's \(field).")
                 extra.append("// compose: networks.\(key).\(field) is not imported")
@@ -228,8 +319,11 @@ private struct State {
                 "Volume.external(\(SwiftSource.string(key))\(real == key ? "" : ", realName: \(SwiftSource.string(real))"))"
         }
         var extra: [String] = []
-        for (field, _) in (value.object ?? [:]).sorted(by: { $0.key < $1.key })
+        for (field, content) in (value.object ?? [:]).sorted(by: { $0.key < $1.key })
         where !["name", "external"].contains(field) {
+            if rendered != nil, field == "labels", (content.object ?? [:]).keys.allSatisfy(BerthRenderedFile.isBerths) {
+                continue
+            }
             note(
                 .unsupported, nil, "volumes.\(key).\(field)",
                 "Berth creates volumes with the local driver and its own labels; \(field) is not set.")
@@ -252,9 +346,23 @@ private struct State {
             return "Secret(\(SwiftSource.string(key)), .file(\(SwiftSource.string(path(file)))))"
         }
         if let variable = value["environment"]?.text {
+            if rendered != nil {
+                note(
+                    .changed, nil, "secrets.\(key)",
+                    "Berth renders every secret from a variable it sets when it deploys, whatever the description said the value comes from (a file, generated, the environment): it is now read from \(variable); declare its real source."
+                )
+            }
             return "Secret(\(SwiftSource.string(key)), .environment(\(SwiftSource.string(variable))))"
         }
         if value["external"]?.bool == true {
+            if let rendered, rendered.swarm, value["name"]?.text == "\(project)_\(key)" {
+                // Berth creates a Swarm stack's secrets itself and names them in the file.
+                note(
+                    .changed, nil, "secrets.\(key)",
+                    "Berth creates a Swarm stack's secrets when it deploys, from the sources the description names: where this one's value comes from is not in the file; it is now read from BERTH_SECRET_\(key); declare its real source."
+                )
+                return "Secret(\(SwiftSource.string(key)), .environment(\(SwiftSource.string("BERTH_SECRET_\(key)"))))"
+            }
             return "Secret(\(SwiftSource.string(key)), .external(\(SwiftSource.string(value["name"]?.text ?? key))))"
         }
         note(
@@ -265,12 +373,24 @@ private struct State {
 
     mutating func config(_ key: String, _ value: ComposeJSON) -> String {
         if let file = value["file"]?.text {
-            let copy = "config/" + URL(fileURLWithPath: file).lastPathComponent
+            var copy = "config/" + URL(fileURLWithPath: file).lastPathComponent
+            // Where the rendering package kept it, so a render of the import names the same path.
+            if let root = rendered?.packageRoot, file.hasPrefix(root + "/") {
+                copy = String(file.dropFirst(root.count + 1))
+            }
             copiedFiles[file] = copy
             return "Config(\(SwiftSource.string(key)), .file(\(SwiftSource.string(copy))))"
         }
         if let content = value["content"]?.text {
             return "Config(\(SwiftSource.string(key)), .content(\(SwiftSource.string(content))))"
+        }
+        if let rendered, rendered.swarm, value["external"]?.bool == true, value["name"]?.text == "\(project)_\(key)" {
+            note(
+                .unsupported, nil, "configs.\(key)",
+                "Berth creates a Swarm stack's configs when it deploys, from the description: the content is not in the file, so the config is declared empty. Put its content (or its file) back before deploying."
+            )
+            return
+                "// The content of config \(key) is not in a Swarm stack file: put it back before deploying.\nConfig(\(SwiftSource.string(key)), .content(\"\"))"
         }
         note(
             .unsupported, nil, "configs.\(key)",
@@ -378,10 +498,24 @@ private struct State {
                     "restart and required: false are not imported; Berth starts the dependency first.")
             }
         }
-        restart(name, value["restart"]?.text, add: &lines)
-        for (key, label) in (value["labels"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+        if rendered?.swarm != true { restart(name, value["restart"]?.text, add: &lines) }
+        let routes =
+            rendered == nil
+            ? []
+            : (value["labels"]?[OwnershipLabel.routes]?.text.flatMap {
+                try? JSONDecoder().decode([Route].self, from: Data($0.utf8))
+            } ?? [])
+        for (key, label) in ordered(value["labels"]?.object ?? [:], at: ["services", name, "labels"]) {
+            // A rendered file's own labels, and the gateway labels its routes became.
+            if rendered != nil
+                && (BerthRenderedFile.isBerths(key) || (!routes.isEmpty && key.lowercased().hasPrefix("traefik.")))
+            {
+                continue
+            }
             add("label(\(s(key)), \(s(label.text ?? "")))")
         }
+        for route in RouteSource.calls(routes) { add(route) }
+        if !routes.isEmpty { routed.insert(name) }
         if let user = value["user"]?.text { add("user(\(s(user)))") }
         if let directory = value["working_dir"]?.text { add("workingDirectory(\(s(directory)))") }
         // Scratch space in memory: with a read-only root, the paths the service writes to.
@@ -429,8 +563,10 @@ private struct State {
                         "security_opt: \(compact(.array(securityOptions.map(ComposeJSON.string)))) — not imported: Berth sets no-new-privileges, and no other option"
                     ), at: 1)
         }
-        if let dropped = value["cap_drop"]?.strings, !dropped.isEmpty {
+        if let dropped = value["cap_drop"]?.strings, !dropped.isEmpty, !(rendered != nil && dropped == ["ALL"]) {
             add("dropCapabilities(\(SwiftSource.strings(dropped)))")
+        } else if rendered != nil, value["cap_drop"] == nil {
+            add("engineDefaultPrivileges()")
         }
         if let added = value["cap_add"]?.strings, !added.isEmpty {
             add("capabilities(\(SwiftSource.strings(added)))")
@@ -491,7 +627,7 @@ private struct State {
     private mutating func environment(_ service: String, _ variables: [String: ComposeJSON], add lines: inout [String])
     {
         let s = SwiftSource.string
-        for (key, value) in variables.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in ordered(variables, at: ["services", service, "environment"]) {
             guard let text = value.text else {
                 note(
                     .unsupported, service, "environment.\(key)",
@@ -664,12 +800,17 @@ private struct State {
     private mutating func deploy(_ service: String, _ deploy: ComposeJSON?, add lines: inout [String]) {
         guard let deploy else { return }
         if let replicas = deploy["replicas"]?.int, replicas != 1 { lines.append("    .replicas(\(replicas))") }
+        if rendered?.swarm == true { swarmDeploy(service, deploy, add: &lines) }
         var resources: [String] = []
         for (group, prefix) in [("limits", "Limit"), ("reservations", "Reservation")] {
             guard let values = deploy["resources"]?[group] else { continue }
             if let cpus = values["cpus"]?.text { resources.append("cpu\(prefix): \(cpus)") }
             if let memory = values["memory"]?.text {
-                resources.append("memory\(prefix): \(SwiftSource.string(memoryText(memory)))")
+                // Compose prints bytes; a file Berth rendered has the size as the description wrote it.
+                let written =
+                    rendered == nil
+                    ? nil : order?.scalar(at: ["services", service, "deploy", "resources", group, "memory"])
+                resources.append("memory\(prefix): \(SwiftSource.string(written ?? memoryText(memory)))")
             }
             for field in (values.object ?? [:]).keys.sorted() where !["cpus", "memory"].contains(field) {
                 note(
@@ -678,13 +819,72 @@ private struct State {
             }
         }
         if !resources.isEmpty { lines.append("    .resources(Resources(\(resources.joined(separator: ", "))))") }
+        let handled =
+            rendered?.swarm == true
+            ? [
+                "replicas", "resources", "mode", "endpoint_mode", "placement", "restart_policy", "update_config",
+                "rollback_config", "labels",
+            ] : ["replicas", "resources"]
         for (field, value) in (deploy.object ?? [:]).sorted(by: { $0.key < $1.key })
-        where !["replicas", "resources"].contains(field) && !(value.object?.isEmpty ?? false) {
+        where !handled.contains(field) && !(value.object?.isEmpty ?? false) {
             note(
                 .unsupported, service, "deploy.\(field)",
                 "Not imported: Berth's .update(…), .restart(…) and deploy policy cover updates and restarts for Swarm; set them there."
             )
             lines.append("    // compose: deploy.\(field) (not imported)")
+        }
+    }
+
+    /// The `deploy` keys of a Swarm stack file Berth rendered, which it writes in full: the
+    /// import says them all, so a render of it writes them again.
+    private mutating func swarmDeploy(_ service: String, _ deploy: ComposeJSON, add lines: inout [String]) {
+        let s = SwiftSource.string
+        if let mode = deploy["mode"]?.text, mode != "replicated" {
+            let cases = ["global": ".global", "replicated-job": ".replicatedJob", "global-job": ".globalJob"]
+            lines.append("    .deployMode(\(cases[mode] ?? ".replicated"))")
+        }
+        if deploy["endpoint_mode"]?.text == "dnsrr" { lines.append("    .endpointMode(.dnsrr)") }
+        for constraint in deploy["placement"]?["constraints"]?.strings ?? [] {
+            lines.append("    .constraint(\(s(constraint)))")
+        }
+        for preference in deploy["placement"]?["preferences"]?.array ?? [] {
+            if let label = preference["spread"]?.text { lines.append("    .spread(over: \(s(label)))") }
+        }
+        if let limit = deploy["placement"]?["max_replicas_per_node"]?.int {
+            lines.append("    .maxReplicasPerNode(\(limit))")
+        }
+        if let restart = deploy["restart_policy"] {
+            var arguments: [String] = []
+            switch restart["condition"]?.text {
+            case "none": arguments.append(".never")
+            case "on-failure":
+                arguments.append(".onFailure(maxAttempts: \(restart["max_attempts"]?.int.map(String.init) ?? "nil"))")
+            default: arguments.append(".unlessStopped")
+            }
+            if let delay = restart["delay"]?.text.flatMap(ComposeDuration.swift) { arguments.append("delay: \(delay)") }
+            if let window = restart["window"]?.text.flatMap(ComposeDuration.swift) {
+                arguments.append("window: \(window)")
+            }
+            if arguments != [".unlessStopped"] { lines.append("    .restart(\(arguments.joined(separator: ", ")))") }
+        }
+        for (key, modifier) in [("update_config", "updatePolicy"), ("rollback_config", "rollbackPolicy")] {
+            guard let policy = deploy[key] else { continue }
+            let actions = ["continue": ".continue", "rollback": ".rollback", "pause": ".pause"]
+            let arguments = [
+                "parallelism: \(policy["parallelism"]?.int ?? 1)",
+                "delay: \(policy["delay"]?.text.flatMap(ComposeDuration.swift) ?? ".zero")",
+                "failureAction: \(actions[policy["failure_action"]?.text ?? ""] ?? ".pause")",
+                "monitor: \(policy["monitor"]?.text.flatMap(ComposeDuration.swift) ?? ".seconds(5)")",
+                "maxFailureRatio: \(policy["max_failure_ratio"]?.text ?? "0")",
+                "order: \(policy["order"]?.text == "start-first" ? ".startFirst" : ".stopFirst")",
+            ]
+            lines.append("    .\(modifier)(UpdatePolicy(\(arguments.joined(separator: ", "))))")
+        }
+        for (key, label) in ordered(deploy["labels"]?.object ?? [:], at: ["services", service, "deploy", "labels"]) {
+            if BerthRenderedFile.isBerths(key) || (routed.contains(service) && key.lowercased().hasPrefix("traefik.")) {
+                continue
+            }
+            lines.append("    .serviceLabel(\(s(key)), \(s(label.text ?? "")))")
         }
     }
 

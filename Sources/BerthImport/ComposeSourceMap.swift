@@ -80,6 +80,44 @@ public struct ComposeSourceMap: Sendable {
         return files.first.map { ($0.path, nil) }
     }
 
+    /// The keys of the mapping at `path` (`["services"]`, `["services", "web", "labels"]`) in
+    /// the order the first file that has it writes them; `nil` when none has it.
+    func keys(at path: [String]) -> [String]? {
+        for file in files {
+            guard var node = file.root else { continue }
+            var found = true
+            for component in path {
+                guard let next = Self.child(of: node, named: component) else {
+                    found = false
+                    break
+                }
+                node = next.value
+            }
+            if found, let mapping = node.mapping { return mapping.keys.compactMap(\.string) }
+        }
+        return nil
+    }
+
+    /// The text of the scalar at `path` as the first file that has it writes it.
+    func scalar(at path: [String]) -> String? {
+        for file in files {
+            guard var node = file.root else { continue }
+            var found = true
+            for component in path {
+                guard let next = Self.child(of: node, named: component) else {
+                    found = false
+                    break
+                }
+                node = next.value
+            }
+            if found, let text = node.scalar?.string { return text }
+        }
+        return nil
+    }
+
+    /// The first file's path.
+    var firstPath: String? { files.first?.path }
+
     /// A mapping's value by key (with the key's line), or a list item `KEY=…` / `KEY` by name.
     static func child(of node: Node, named name: String) -> (value: Node, line: Int?)? {
         switch node {

@@ -58,10 +58,9 @@ extension Berth {
                 fileURLWithPath: output ?? into!, isDirectory: true,
                 relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             ).standardizedFileURL
-            let imported = ComposeImporter(packageDirectory: destination.path).run(project)
-            let package = ImportedPackage(
-                result: imported, berth: berth, composeFiles: files,
-                sourceMap: ComposeSourceMap(files: files))
+            let sourceMap = ComposeSourceMap(files: files)
+            let imported = ComposeImporter(packageDirectory: destination.path).run(project, sourceMap: sourceMap)
+            let package = ImportedPackage(result: imported, berth: berth, composeFiles: files, sourceMap: sourceMap)
             let written: String
             if output != nil {
                 try await package.write(to: destination)

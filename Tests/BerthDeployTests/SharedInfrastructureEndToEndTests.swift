@@ -201,6 +201,34 @@ struct SharedInfrastructureEndToEndTests {
         }
         if let failure { throw failure }
         try await Self.appDiagrams()
+        try await Self.renderedFiles()
+    }
+
+    /// What each package's `render` writes is the file `Tests/Fixtures/rendered/<package>-<env>.yaml`
+    /// that `RenderedExamplesTests` imports back (`BERTH_RECORD_GOLDEN=1` records them).
+    static func renderedFiles() async throws {
+        let golden = GoldenFile(
+            sourceDirectory: PluginEndToEndTests.repository.appending(path: "Tests/Fixtures/rendered"),
+            bundledDirectory: nil)
+        for package in Self.packages + [Self.claimant] {
+            let directory = examples.appendingPathComponent(package)
+            let deploy = directory.appending(
+                path: package == "behindy-ops" ? ".build/debug/DeployOps" : ".build/debug/Deploy")
+            try #require(FileManager.default.isExecutableFile(atPath: deploy.path), "\(package)'s Deploy was not built")
+            for environment in ["dev", "prod"] {
+                let rendered = try await runProcess(
+                    [deploy.path, "render", "--env", environment], in: directory, timeout: .seconds(60))
+                try #require(rendered.status == 0, "\(package) render --env \(environment): \(rendered.output)")
+                let text = try String(
+                    contentsOf: directory.appending(path: ".berth/\(package)/\(environment)/compose.yaml"),
+                    encoding: .utf8)
+                switch try golden.check(text, named: "\(package)-\(environment).yaml") {
+                case .matches: break
+                case .recorded(let note): print(note)
+                case .mismatch(let message): Issue.record(Comment(rawValue: message))
+                }
+            }
+        }
     }
 
     /// The app packages' diagrams, each drawn by its own `Deploy diagram` (built by the deploys
