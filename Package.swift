@@ -60,7 +60,10 @@ let package = Package(
         // original files for the lines a report names.
         .target(
             name: "BerthImport",
-            dependencies: ["BerthCore", "BerthProcess", "BerthRendering", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "BerthCore", "BerthCloudflare", "BerthProcess", "BerthRendering",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSwift),
         // Prometheus, its alert rules, exporters and Grafana, written from a stack's description.
         .target(name: "BerthMonitoring", dependencies: ["BerthCore", "BerthYAML"], swiftSettings: strictSwift),

@@ -37,16 +37,11 @@ extension Tunnel {
             command += ["run"]
             service = service.secret(token, pathVariable: "TUNNEL_TOKEN_FILE", fileID: fileID, line: line)
         }
-        // What the preflight checks the tunnel with: the stack keeps no Tunnel value.
-        service.attachments = (service.attachments ?? [:]).merging([Self.attachmentKey: attachment]) { $1 }
-        // What `plan` reads to list the DNS routes the hostnames need, without the Tunnel value.
-        return service.command(command)
-            .label(Self.idLabel, id, fileID: fileID, line: line)
-            .label(Self.hostnamesLabel, dnsRoutes.map(\.hostname).joined(separator: ","), fileID: fileID, line: line)
+        return service.command(command).running(self, fileID: fileID, line: line)
     }
 
     /// The key of the tunnel, as JSON, in its cloudflared service's ``Service/attachments``.
-    public static let attachmentKey = "berth.tunnel"
+    public static let attachmentKey = Service.tunnelAttachment
 
     /// The tunnel as JSON, with sorted keys so equal tunnels attach equal text.
     var attachment: String {
@@ -134,5 +129,23 @@ extension Tunnel {
             service
             if let config { config }
         }
+    }
+}
+
+extension Service {
+    /// Marks the service as the one that runs `tunnel`: what ``Tunnel/service(image:fileID:line:)``
+    /// does after it writes the service, for a cloudflared service written another way (as
+    /// `berth import` writes one from a rendered file).
+    public func running(_ tunnel: Tunnel, fileID: String = #fileID, line: Int = #line) -> Service {
+        var service = self
+        // What the preflight checks the tunnel with: the stack keeps no Tunnel value.
+        service.attachments = (service.attachments ?? [:]).merging([Tunnel.attachmentKey: tunnel.attachment]) {
+            $1
+        }
+        // What `plan` reads to list the DNS routes the hostnames need, without the Tunnel value.
+        return service.label(Tunnel.idLabel, tunnel.id, fileID: fileID, line: line)
+            .label(
+                Tunnel.hostnamesLabel, tunnel.dnsRoutes.map(\.hostname).joined(separator: ","), fileID: fileID,
+                line: line)
     }
 }

@@ -276,7 +276,16 @@ public struct ComposeRenderer: Sendable {
         labels.append(OwnershipLabel.configHash, .string(hash.configuration))
         labels.append(OwnershipLabel.fieldHashes, .string(hasher.fieldsLabel(of: hash)))
         node.append("labels", .mapping(labels))
+        Self.appendTunnel(of: service, to: &node)
         return RenderedService(node: node, hash: hash, diagnostics: diagnostics)
+    }
+
+    /// The tunnel a cloudflared service runs, after the hash (its ingress changes nothing in the
+    /// container), so that the file says it.
+    package static func appendTunnel(of service: Service, to node: inout YAMLMapping) {
+        if let tunnel = service.attachments?[Service.tunnelAttachment] {
+            node.append(Service.tunnelExtension, literal(tunnel))
+        }
     }
 
     /// Compose on one machine has no rolling updates, placement, global mode or endpoint modes:

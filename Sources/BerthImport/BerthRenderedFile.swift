@@ -1,3 +1,4 @@
+import BerthCloudflare
 import BerthCore
 import BerthRendering
 import Foundation
@@ -122,5 +123,39 @@ enum RouteSource {
         let (seconds, attoseconds) = duration.components
         if attoseconds == 0 { return ".seconds(\(seconds))" }
         return ".milliseconds(\(seconds * 1000 + attoseconds / 1_000_000_000_000_000))"
+    }
+}
+
+/// Swift source for the Cloudflare Tunnel a rendered cloudflared service carries
+/// (``BerthCore/Service/tunnelExtension``).
+enum TunnelSource {
+    /// `running(Tunnel(…) { … })`, and what it could not say.
+    static func call(_ tunnel: Tunnel) -> (source: String, dropped: [String]) {
+        let s = SwiftSource.string
+        var arguments = ["id: \(s(tunnel.id))"]
+        switch tunnel.management {
+        case .remote(let token): arguments.append("token: \(s(token))")
+        case .local(let credentials): arguments.append("credentials: \(s(credentials))")
+        }
+        arguments.append("network: \(s(tunnel.network))")
+        if tunnel.serviceName != "cloudflared" { arguments.append("serviceName: \(s(tunnel.serviceName))") }
+        if tunnel.catchAllService != "http_status:404" {
+            arguments.append("catchAllService: \(tunnel.catchAllService.map(s) ?? "nil")")
+        }
+        var dropped: [String] = []
+        if tunnel.originRequest != nil { dropped.append("the tunnel's origin request options") }
+        var rules: [String] = []
+        for rule in tunnel.ingress {
+            guard let hostname = rule.hostname else {
+                rules.append("IngressRule.catchAll(service: \(s(rule.service)))")
+                continue
+            }
+            rules.append(
+                "IngressRule(\(s(hostname))\(rule.path.map { ", path: \(s($0))" } ?? ""), service: \(s(rule.service)))")
+            if rule.originRequest != nil { dropped.append("the origin request options of \(hostname)") }
+            if rule.access != nil { dropped.append("the Access settings of \(hostname)") }
+        }
+        let body = rules.map { "    " + $0 }.joined(separator: "\n")
+        return ("running(\n    Tunnel(\(arguments.joined(separator: ", "))) {\n\(body)\n    })", dropped)
     }
 }

@@ -1,3 +1,4 @@
+import BerthCloudflare
 import BerthCore
 import BerthRendering
 import Foundation
@@ -83,20 +84,27 @@ public struct ComposeImporter: Sendable {
     ///   a render of the import then repeats), read from them.
     public func run(_ project: ComposeJSON, sourceMap: ComposeSourceMap? = nil) -> ComposeImport {
         var state = State(packageDirectory: packageDirectory)
-        let name = project["name"]?.text ?? "imported"
-        let typeName = SwiftSource.typeName(name)
-        var body: [String] = []
-        if let rendered = BerthRenderedFile.detect(project, files: sourceMap?.firstPath.map { [$0] } ?? []) {
+        // The name `docker compose config` gave the project, which it prefixes to the names of
+        // networks and volumes that have none of their own.
+        let composeName = project["name"]?.text ?? "imported"
+        var name = composeName
+        let rendered = BerthRenderedFile.detect(project, files: sourceMap?.firstPath.map { [$0] } ?? [])
+        if let rendered {
+            // Berth names the Compose project and the Swarm stack `<stack>-<environment>`; a
+            // Swarm stack file has no `name:`, so Compose would take the folder's.
+            name = "\(rendered.stack)-\(rendered.environment)"
             state.rendered = rendered
             state.order = sourceMap
             state.project = name
         }
+        let typeName = SwiftSource.typeName(name)
+        var body: [String] = []
 
         // Networks, volumes, secrets, configs first, as a reader expects them.
         let gateway = state.renderedGateway(project)
         for (key, value) in state.ordered(project["networks"]?.object ?? [:], at: ["networks"])
         where key != "default" && key != state.gatewayNetwork {
-            body.append(state.network(key, value, project: name))
+            body.append(state.network(key, value, project: composeName))
         }
         if let gateway { body.append(gateway) }
         if let network = project["networks"]?["default"], network["external"]?.bool == true || network["driver"] != nil
@@ -107,7 +115,7 @@ public struct ComposeImporter: Sendable {
             )
         }
         for (key, value) in state.ordered(project["volumes"]?.object ?? [:], at: ["volumes"]) {
-            body.append(state.volume(key, value, project: name))
+            body.append(state.volume(key, value, project: composeName))
         }
         for (key, value) in state.ordered(project["secrets"]?.object ?? [:], at: ["secrets"]) {
             body.append(state.secret(key, value))
@@ -384,6 +392,22 @@ private struct State {
         if let content = value["content"]?.text {
             return "Config(\(SwiftSource.string(key)), .content(\(SwiftSource.string(content))))"
         }
+        if let rendered, rendered.swarm, value["external"]?.bool == true {
+            // Berth's Swarm stack files say where a config's content comes from, in extension
+            // keys `docker compose config` leaves out: read from the file, `$$` as written.
+            func written(_ field: String) -> String? {
+                order?.scalar(at: ["configs", key, field]).map { $0.replacingOccurrences(of: "$$", with: "$") }
+            }
+            if let path = written("x-berth-file") {
+                if let root = rendered.packageRoot {
+                    copiedFiles[root + "/" + path] = path
+                }
+                return "Config(\(SwiftSource.string(key)), .file(\(SwiftSource.string(path))))"
+            }
+            if let content = written("x-berth-content") {
+                return "Config(\(SwiftSource.string(key)), .content(\(SwiftSource.string(content))))"
+            }
+        }
         if let rendered, rendered.swarm, value["external"]?.bool == true, value["name"]?.text == "\(project)_\(key)" {
             note(
                 .unsupported, nil, "configs.\(key)",
@@ -516,6 +540,20 @@ private struct State {
         }
         for route in RouteSource.calls(routes) { add(route) }
         if !routes.isEmpty { routed.insert(name) }
+        // The tunnel a rendered cloudflared service runs, in the file as Berth wrote it.
+        if rendered != nil,
+            let json = order?.scalar(at: ["services", name, Service.tunnelExtension])?.replacingOccurrences(
+                of: "$$", with: "$"),
+            let tunnel = try? JSONDecoder().decode(Tunnel.self, from: Data(json.utf8))
+        {
+            let (call, dropped) = TunnelSource.call(tunnel)
+            add(call.replacingOccurrences(of: "\n", with: "\n    "))
+            if !dropped.isEmpty {
+                note(
+                    .unsupported, name, Service.tunnelExtension,
+                    "Not imported: \(dropped.joined(separator: ", ")); set them on the Tunnel again.")
+            }
+        }
         if let user = value["user"]?.text { add("user(\(s(user)))") }
         if let directory = value["working_dir"]?.text { add("workingDirectory(\(s(directory)))") }
         // Scratch space in memory: with a read-only root, the paths the service writes to.
@@ -579,7 +617,9 @@ private struct State {
         // What Berth has no equivalent of goes first, where a reader of the service sees it.
         var unsupported: [String] = []
         for (key, content) in (value.object ?? [:]).sorted(by: { $0.key < $1.key })
-        where !ComposeImporter.handledServiceKeys.contains(key) && content != .null {
+        where !ComposeImporter.handledServiceKeys.contains(key) && content != .null
+            && !(rendered != nil && key.hasPrefix("x-berth-"))
+        {
             note(.unsupported, name, key, Self.advice[key] ?? "Berth has no equivalent of `\(key)`.")
             unsupported.append(
                 "    // compose: "
@@ -643,6 +683,15 @@ private struct State {
                 lines.append("    .environment(\(s(key)), \(s(text)))")
                 continue
             }
+            if rendered != nil {
+                // Berth rendered it as it is, so its description declared it not secret.
+                note(
+                    .changed, service, "environment.\(key)",
+                    "It looks like a credential, but Berth rendered it as it is, so the description declared it not secret: kept so, with .notSecret. Make it a secret if it is one."
+                )
+                lines.append("    .environment(\(s(key)), .notSecret(\(s(text))))")
+                continue
+            }
             let secret: CredentialSecret
             if let shared = credentialSecrets.first(where: { $0.value == text }) {
                 secret = shared
@@ -701,7 +750,7 @@ private struct State {
     }
 
     private mutating func networks(_ service: String, _ networks: [String: ComposeJSON], add lines: inout [String]) {
-        let names = networks.keys.sorted()
+        let names = ordered(networks, at: ["services", service, "networks"]).map(\.key)
         let custom = names.filter { $0 != "default" }
         if !custom.isEmpty {
             lines.append("    .networks(\(custom.map(SwiftSource.string).joined(separator: ", ")))")

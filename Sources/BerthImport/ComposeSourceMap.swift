@@ -80,8 +80,9 @@ public struct ComposeSourceMap: Sendable {
         return files.first.map { ($0.path, nil) }
     }
 
-    /// The keys of the mapping at `path` (`["services"]`, `["services", "web", "labels"]`) in
-    /// the order the first file that has it writes them; `nil` when none has it.
+    /// The keys of the mapping at `path` (`["services"]`, `["services", "web", "labels"]`), or
+    /// the items of the list there, in the order the first file that has it writes them; `nil`
+    /// when none has it.
     func keys(at path: [String]) -> [String]? {
         for file in files {
             guard var node = file.root else { continue }
@@ -94,6 +95,7 @@ public struct ComposeSourceMap: Sendable {
                 node = next.value
             }
             if found, let mapping = node.mapping { return mapping.keys.compactMap(\.string) }
+            if found, let sequence = node.sequence { return sequence.compactMap(\.string) }
         }
         return nil
     }

@@ -108,9 +108,17 @@ public struct SwarmRenderer: Sendable {
             let name = Self.versionedName(
                 config.name, version: version, stack: stack.name, environment: environment.name)
             checkObjectName(name, kind: "config", config.name, at: config.location, into: &diagnostics)
+            // Where the content comes from, which the created object does not say: the file a
+            // reader opens, and what `berth import` reads back. Extension keys, which Swarm ignores.
+            let source: (String, YAMLNode) =
+                switch config.source {
+                case .file(let path): ("x-berth-file", ComposeRenderer.literal(path))
+                case .content(let text): ("x-berth-content", ComposeRenderer.literal(text))
+                }
             configs.append(
                 config.name,
-                .mapping(YAMLMapping([("name", ComposeRenderer.literal(name)), ("external", .boolean(true))])))
+                .mapping(
+                    YAMLMapping([("name", ComposeRenderer.literal(name)), ("external", .boolean(true)), source])))
             configNames[config.name] = name
         }
 
@@ -254,6 +262,7 @@ public struct SwarmRenderer: Sendable {
         deploy.append("labels", .mapping(serviceLabels))
         node.append("labels", .mapping(labels))
         node.append("deploy", .mapping(deploy))
+        ComposeRenderer.appendTunnel(of: service, to: &node)
         return RenderedService(node: node, hash: hash, diagnostics: diagnostics)
     }
 

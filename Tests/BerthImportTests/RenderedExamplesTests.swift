@@ -2,6 +2,7 @@ import BerthCompose
 import BerthCore
 import BerthDeploy
 import BerthImport
+import BerthSwarm
 import BerthTesting
 import Foundation
 import ImportedFixtures
@@ -13,9 +14,10 @@ import Testing
 /// line of its `.route(…)`, which an import necessarily moves; a service's configuration hash
 /// leaves it out).
 ///
-/// The files: InfraPlatform's golden renders (its own tests keep them equal to what it renders),
-/// and the Behindy packages' renders in `Tests/Fixtures/rendered` (the shared-infrastructure
-/// end-to-end test keeps them equal to what each package's `render` writes).
+/// The files: InfraPlatform's and NextCandle's golden renders (their own tests keep them equal to
+/// what they render; NextCandle's are Swarm stack files), and the Behindy packages' renders in
+/// `Tests/Fixtures/rendered` (the shared-infrastructure end-to-end test keeps them equal to what
+/// each package's `render` writes).
 @Suite("berth import: the examples' rendered files give back packages that render them")
 struct RenderedExamplesTests {
     static let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -42,6 +44,18 @@ struct RenderedExamplesTests {
                 file: repository.appending(
                     path: "Examples/InfraPlatform/Tests/InfraPlatformTests/Golden/infra-\(environment).yaml"),
                 configs: repository.appending(path: "Examples/InfraPlatform/configs"))
+        }
+        // Swarm stack files: the environment stack and the shared one, in each environment.
+        for stack in ["nextcandle", "nextcandle-shared"] {
+            for environment in ["dev", "stg", "prod"] {
+                cases.append(
+                    Case(
+                        name: "\(stack)-\(environment)", stack: stack, environment: environment,
+                        file: repository.appending(
+                            path:
+                                "Examples/NextCandle/Tests/NextCandleTopologyTests/Golden/\(stack)-\(environment).yaml")
+                    ))
+            }
         }
         for package in ["behindy-ops", "behindy-front", "behindy-back", "behindy-story", "behindy-admin"] {
             for environment in ["dev", "prod"] {
@@ -85,7 +99,7 @@ struct RenderedExamplesTests {
     /// `berth.routes` without the `location` of each route.
     static func withoutRouteLocations(_ yaml: String) -> String {
         yaml.replacingOccurrences(
-            of: #"\\"location\\":\{\\"fileID\\":\\"[^"\\]*\\",\\"line\\":[0-9]+\}"#, with: "LOCATION",
+            of: #"\\"location\\":\{\\"fileID\\":\\"(?:[^"\\]|\\\\/)*\\",\\"line\\":[0-9]+\}"#, with: "LOCATION",
             options: .regularExpression)
     }
 
@@ -119,7 +133,15 @@ struct RenderedExamplesTests {
             #expect(stack.name == test.stack)
             let errors = stack.validate(for: environment).filter { $0.severity == .error }
             #expect(errors.isEmpty, "\(test.name): \(errors.map(\.description))")
-            let rendered = ComposeRenderer().render(Preflight.resolved(stack, for: environment), for: environment).yaml
+            // As `render` writes it: a Swarm stack file without the versions only a deploy knows.
+            let rendered =
+                environment.orchestrator == .swarm
+                ? try SwarmDeployer(
+                    engine: DockerEngine(),
+                    workspace: Workspace(root: Self.repository.appending(path: "Examples/NextCandle"))
+                )
+                .prepare(stack, for: environment).document.yaml
+                : ComposeRenderer().render(Preflight.resolved(stack, for: environment), for: environment).yaml
             let original = try String(contentsOf: test.file, encoding: .utf8)
             #expect(
                 Self.withoutRouteLocations(rendered) == Self.withoutRouteLocations(original),

@@ -75,8 +75,9 @@ public struct Service: Sendable, Hashable, Codable {
     /// The addresses of services in other stacks this one's environment holds.
     public var addresses: [AddressUse] = []
     /// Descriptions other modules attach to the service for their own checks, by key (a
-    /// Cloudflare Tunnel's ingress rules on its cloudflared service); never rendered, so they
-    /// change neither the document nor the service's configuration hash. `nil` when none is.
+    /// Cloudflare Tunnel's ingress rules on its cloudflared service); they change neither the
+    /// service's containers nor its configuration hash (the tunnel is written beside, as
+    /// ``Service/tunnelAttachment``, so that a rendered file says it). `nil` when none is.
     public var attachments: [String: String]?
     /// A command run once in the new version before its containers start (``ReleaseTask``).
     public var releaseTask: ReleaseTask?
@@ -394,4 +395,13 @@ extension Service {
     public func update(order: UpdatePolicy.Order) -> Service {
         with { $0.updateOrder = order }
     }
+}
+
+extension Service {
+    /// The attachment key of the Cloudflare Tunnel a cloudflared service runs, as JSON; the
+    /// renderers write it as the service's ``tunnelExtension`` key.
+    public static let tunnelAttachment = "berth.tunnel"
+    /// The extension key (ignored by Compose and Swarm) a rendered service carries its tunnel in,
+    /// so `berth import` of a rendered file gives the tunnel back.
+    public static let tunnelExtension = "x-berth-tunnel"
 }

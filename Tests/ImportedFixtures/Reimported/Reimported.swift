@@ -7,6 +7,12 @@ import Berth
 public let reimportedExamples: [String: Deployment] = [
     "infra-dev": InfraDev.deployment,
     "infra-prod": InfraProd.deployment,
+    "nextcandle-dev": NextcandleDev.deployment,
+    "nextcandle-stg": NextcandleStg.deployment,
+    "nextcandle-prod": NextcandleProd.deployment,
+    "nextcandle-shared-dev": NextcandleSharedDev.deployment,
+    "nextcandle-shared-stg": NextcandleSharedStg.deployment,
+    "nextcandle-shared-prod": NextcandleSharedProd.deployment,
     "behindy-ops-dev": BehindyOpsDev.deployment,
     "behindy-ops-prod": BehindyOpsProd.deployment,
     "behindy-front-dev": BehindyFrontDev.deployment,
