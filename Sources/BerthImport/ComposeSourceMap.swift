@@ -84,37 +84,25 @@ public struct ComposeSourceMap: Sendable {
     /// the items of the list there, in the order the first file that has it writes them; `nil`
     /// when none has it.
     func keys(at path: [String]) -> [String]? {
-        for file in files {
-            guard var node = file.root else { continue }
-            var found = true
-            for component in path {
-                guard let next = Self.child(of: node, named: component) else {
-                    found = false
-                    break
-                }
-                node = next.value
-            }
-            if found, let mapping = node.mapping { return mapping.keys.compactMap(\.string) }
-            if found, let sequence = node.sequence { return sequence.compactMap(\.string) }
-        }
-        return nil
+        guard let node = node(at: path) else { return nil }
+        return node.mapping.map { $0.keys.compactMap(\.string) } ?? node.sequence?.compactMap(\.string)
     }
 
     /// The text of the scalar at `path` as the first file that has it writes it.
     func scalar(at path: [String]) -> String? {
-        for file in files {
-            guard var node = file.root else { continue }
-            var found = true
+        node(at: path)?.scalar?.string
+    }
+
+    /// The element at `path` in the first file that has it.
+    private func node(at path: [String]) -> Node? {
+        files.lazy.compactMap { file -> Node? in
+            guard var node = file.root else { return nil }
             for component in path {
-                guard let next = Self.child(of: node, named: component) else {
-                    found = false
-                    break
-                }
+                guard let next = Self.child(of: node, named: component) else { return nil }
                 node = next.value
             }
-            if found, let text = node.scalar?.string { return text }
-        }
-        return nil
+            return node
+        }.first
     }
 
     /// The first file's path.

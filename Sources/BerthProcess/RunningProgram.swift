@@ -54,7 +54,10 @@ public final class RunningProgram: Sendable {
                 state.lock.withLock { state.status = status }
                 return status
             } catch {
+                // Before it started, the caller hears why; after, it has ended (swift-subprocess
+                // reaps it whatever happens), with no status to tell.
                 started.resume(.failure(Command.Failure.cannotStart(arguments[0], "\(error)")))
+                state.lock.withLock { state.status = state.status ?? -1 }
                 throw error
             }
         }
@@ -65,7 +68,8 @@ public final class RunningProgram: Sendable {
     /// Whether the program is still running.
     public var isRunning: Bool { state.lock.withLock { state.status == nil } }
 
-    /// Its exit status once it has ended (128 + the signal's number when a signal ended it).
+    /// Its exit status once it has ended (128 + the signal's number when a signal ended it; -1
+    /// when collecting its output failed).
     public var status: Int32? { state.lock.withLock { state.status } }
 
     /// Sends a signal to the program, if it is still running.
