@@ -33,7 +33,9 @@ struct TunnelPreflightTests {
         #expect(Topology(Self.stack(), environment: .dev).diagnostics.errors.map(\.code) == [.tunnelInvalidWildcard])
     }
 
-    @Test("the same stack with a valid rule passes, and the attachment changes no rendered service")
+    @Test(
+        "the same stack with a valid rule passes, and the attachment changes no container: only the file's x-berth-tunnel says it"
+    )
     func validRulePasses() {
         let tunnel = Tunnel(id: "6ff42ae2-765d-4adf-8112-31c55c1551ef", token: "tunnel_token", network: "edge") {
             IngressRule.route("*.example.com", to: "gateway", port: 80)
@@ -47,7 +49,11 @@ struct TunnelPreflightTests {
         #expect(Preflight.modelDiagnostics(of: stack, for: .dev).errors == [])
         var bare = stack
         for index in bare.services.indices { bare.services[index].attachments = nil }
-        #expect(Topology(stack, environment: .dev).renderedCompose == Topology(bare, environment: .dev).renderedCompose)
+        let attached = Topology(stack, environment: .dev).renderedCompose.split(separator: "\n")
+        let without = Topology(bare, environment: .dev).renderedCompose.split(separator: "\n")
+        // The same containers and configuration hash; the tunnel is written beside them.
+        #expect(attached.filter { !$0.contains("x-berth-tunnel:") } == without)
+        #expect(attached.count == without.count + 1)
     }
 
     @Test("validate exits 1; plan and up stop at the preflight, before any engine, on Compose and Swarm")
