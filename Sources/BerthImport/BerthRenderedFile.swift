@@ -42,9 +42,10 @@ struct BerthRenderedFile: Sendable {
         return BerthRenderedFile(stack: parts[0], environment: parts[1], swarm: swarm, packageRoot: root)
     }
 
-    /// Labels Berth writes on what it renders: the description never says them.
+    /// Labels Berth writes on what it renders (``OwnershipLabel``, a tunnel's, a backup job's):
+    /// the description never says them, and validation refuses them in it.
     static func isBerths(_ label: String) -> Bool {
-        OwnershipLabel.all.contains(label) || label.hasPrefix("berth.")
+        label.hasPrefix("berth.")
     }
 
     /// The environment as Swift source: the standard ones by name.

@@ -85,12 +85,15 @@ public enum Command {
     ///
     /// Each command starts in a process group of its own: Ctrl-C at the terminal reaches Berth,
     /// which decides what to stop, and not every `docker` it has running. A cancelled task
-    /// stops its command with SIGTERM, and SIGKILL ten seconds later: a deploy that gave up
-    /// must not leave Compose creating containers behind its back.
+    /// stops its command with SIGTERM to that group (the `ssh` a `docker` started goes too),
+    /// and SIGKILL ten seconds later: a deploy that gave up must not leave Compose creating
+    /// containers behind its back.
     static var collectedOptions: PlatformOptions {
         var options = PlatformOptions()
         options.processGroupID = 0
-        options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: .seconds(10))]
+        options.teardownSequence = [
+            .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: .seconds(10))
+        ]
         return options
     }
 
@@ -111,6 +114,28 @@ public enum Command {
             return try await collect(configuration, name: arguments[0], input: .array(input))
         }
         return try await collect(configuration, name: arguments[0], input: .none)
+    }
+
+    /// ``run(_:input:environment:directory:)`` with a time limit: past it the program is
+    /// stopped (SIGTERM, SIGKILL ten seconds later) and the result is `nil`.
+    public static func run(
+        _ arguments: [String],
+        input: [UInt8]? = nil,
+        environment: Environment = .inherited,
+        directory: URL? = nil,
+        timeout: Duration
+    ) async throws -> Outcome? {
+        try await withThrowingTaskGroup(of: Outcome?.self) { group in
+            group.addTask { try await run(arguments, input: input, environment: environment, directory: directory) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            // Cancelling the run is what stops the program.
+            group.cancelAll()
+            return first
+        }
     }
 
     private static func collect(_ configuration: Configuration, name: String, input: some InputProtocol)

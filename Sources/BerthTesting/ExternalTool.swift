@@ -77,17 +77,9 @@ public struct ExternalTool: Sendable, Hashable {
     ) async throws -> Output {
         let launch = try Launch(self, arguments, directory, environment, standardInput)
         defer { launch.removeFiles() }
-        let outcome = try await withThrowingTaskGroup(of: Command.Outcome?.self) { group in
-            group.addTask { try await launch.run() }
-            group.addTask {
-                // Cancelling the run stops the tool (SIGTERM, then SIGKILL).
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            return first
-        }
+        let outcome = try await Command.run(
+            launch.arguments, input: launch.input, environment: launch.environment, directory: launch.directory,
+            timeout: timeout)
         guard let outcome else {
             throw Referee.Failure("`\(launch.commandLine)` took longer than \(timeout); stopped it.")
         }
@@ -140,10 +132,6 @@ private struct Launch: Sendable {
             try? FileManager.default.removeItem(at: scratch)
             throw error
         }
-    }
-
-    func run() async throws -> Command.Outcome {
-        try await Command.run(arguments, input: input, environment: environment, directory: directory)
     }
 
     func removeFiles() {

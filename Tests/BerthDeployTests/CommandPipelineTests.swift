@@ -1,3 +1,4 @@
+import BerthProcess
 import Foundation
 import Testing
 
@@ -74,5 +75,21 @@ struct CommandPipelineTests {
 
         let cancelled = try await runner.pipeline([["cat", "/dev/zero"], ["cat"], ["false"]])
         #expect(cancelled[2].exitCode == 1 && cancelled[0].exitCode != 0)
+    }
+}
+
+@Suite("Command.run with a time limit")
+struct CommandTimeoutTests {
+    @Test("a program that ignores SIGTERM and leaves a child holding its output is stopped, child and all")
+    func stubbornProgram() async throws {
+        let started = ContinuousClock().now
+        let outcome = try await Command.run(
+            ["/bin/sh", "-c", "trap '' TERM; sleep 67; echo late"], timeout: .seconds(1))
+        #expect(outcome == nil)
+        // SIGTERM ignored, SIGKILL ten seconds later; the `sleep` holding the output ends with it.
+        #expect(ContinuousClock().now - started < .seconds(20))
+        // The child got the SIGTERM its parent ignored: nothing of the command is left.
+        let left = try await Command.run(["pgrep", "-f", "sleep 67"])
+        #expect(left.status == 1, "left running: \(left.outputText)")
     }
 }

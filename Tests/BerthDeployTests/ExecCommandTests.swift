@@ -192,22 +192,11 @@ extension FixtureDeploy {
             settings
         ) { $1 }
         let executable = try Self.executable.path
-        let directory = directory
-        return try await withThrowingTaskGroup(of: (status: Int32?, output: String, errors: String)?.self) { group in
-            group.addTask {
-                let outcome = try await Command.run(
-                    [executable] + arguments, input: input.map { Array($0.utf8) },
-                    environment: .inherited(adding: environment), directory: directory)
-                return (outcome.status, outcome.outputText, outcome.errorText)
-            }
-            group.addTask {
-                // Cancelling the run stops the program.
-                try await Task.sleep(for: .seconds(120))
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            return first ?? (nil, "", "")
-        }
+        guard
+            let outcome = try await Command.run(
+                [executable] + arguments, input: input.map { Array($0.utf8) },
+                environment: .inherited(adding: environment), directory: directory, timeout: .seconds(120))
+        else { return (nil, "", "") }
+        return (outcome.status, outcome.outputText, outcome.errorText)
     }
 }
