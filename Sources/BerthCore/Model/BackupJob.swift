@@ -76,6 +76,11 @@ public enum BackupJob {
             job = job.volume(name, at: "/backups", fileID: backup.location.fileID, line: backup.location.line)
         case .hostDirectory(let path):
             job = job.mount(.bind(path), at: "/backups", fileID: backup.location.fileID, line: backup.location.line)
+        case .bucket(let bucket):
+            // The uploader's outbox: it uploads what the job writes there (``BucketUploader``).
+            job = job.volume(
+                BucketUploader.outbox(of: bucket), at: "/backups", fileID: backup.location.fileID,
+                line: backup.location.line)
         }
         for (key, value) in environment {
             job = job.environment(key, value, fileID: backup.location.fileID, line: backup.location.line)
@@ -176,12 +181,15 @@ public enum BackupJob {
 }
 
 extension Stack {
-    /// The stack with a job for each scheduled backup (``BackupJob``); the stack itself when it
-    /// schedules none. Every command sees the stack this way (``Deployment``), so the jobs are
+    /// The stack with a job for each scheduled backup (``BackupJob``) and an uploader, with its
+    /// outbox volume, for each bucket backups go to (``BucketUploader``); the stack itself when
+    /// it has neither. Every command sees the stack this way (``Deployment``), so they are
     /// planned, validated, deployed and removed with it.
     public func schedulingBackups(for environment: Environment) -> Stack {
         let project = "\(name)-\(environment.name)"
         var copy = self
+        var buckets: [Bucket] = []
+        var backedUp: [Bucket: [(service: String, backup: Backup)]] = [:]
         for service in services {
             for backup in service.backups {
                 if let job = BackupJob.service(for: backup, of: service, project: project),
@@ -189,6 +197,20 @@ extension Stack {
                 {
                     copy.services.append(job)
                 }
+                if case .bucket(let bucket) = backup.destination {
+                    if backedUp[bucket] == nil { buckets.append(bucket) }
+                    backedUp[bucket, default: []].append((service.name, backup))
+                }
+            }
+        }
+        for bucket in buckets {
+            let uploader = BucketUploader.service(for: bucket, backups: backedUp[bucket] ?? [], project: project)
+            guard !copy.services.contains(where: { $0.name == uploader.name }) else { continue }
+            copy.services.append(uploader)
+            let outbox = BucketUploader.outbox(of: bucket)
+            if !copy.volumes.contains(where: { $0.name == outbox }) {
+                copy.volumes.append(
+                    Volume(outbox, fileID: uploader.location.fileID, line: uploader.location.line))
             }
         }
         return copy

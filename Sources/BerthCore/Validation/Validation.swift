@@ -750,6 +750,70 @@ struct StackValidator {
         }
     }
 
+    /// A bucket has a name S3 takes, an endpoint URL without credentials, and one description
+    /// in the stack; its uploader's name is free.
+    private mutating func checkBucket(_ bucket: Bucket, of service: Service, backup: Backup) {
+        let element = "service '\(service.name)'"
+        if !Self.isBucketName(bucket.name) {
+            report(
+                .error, .invalidBackup, element,
+                "Its backup of \(backup.name) goes to the bucket \"\(bucket.name)\", which is not a bucket name S3 accepts.",
+                fix:
+                    "Name the bucket with 3 to 63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit.",
+                at: backup.location)
+        }
+        let endpoint = bucket.endpoint
+        let scheme = ["http://", "https://"].first { endpoint.lowercased().hasPrefix($0) }
+        let authority = scheme.map { endpoint.dropFirst($0.count).prefix { $0 != "/" } } ?? ""
+        if scheme == nil || authority.isEmpty || endpoint.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" })
+        {
+            report(
+                .error, .invalidBackup, element,
+                "The bucket \(bucket.name)'s endpoint \"\(endpoint)\" is not an http or https URL of the storage service.",
+                fix:
+                    "Give the service's URL without the bucket, such as \"https://s3.eu-west-1.amazonaws.com\" or \"http://minio:9000\".",
+                at: backup.location)
+        }
+        if bucket.region.isEmpty
+            || !bucket.region.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+        {
+            report(
+                .error, .invalidBackup, element,
+                "The bucket \(bucket.name)'s region \"\(bucket.region)\" is not a region name requests can be signed for.",
+                fix: "Give the bucket's region, such as \"eu-west-1\" (\"us-east-1\" for MinIO, \"auto\" for R2).",
+                at: backup.location)
+        }
+        // Reported at each description that differs from the stack's first.
+        let first = stack.services.lazy.flatMap { other in other.backups.map { (other.name, $0) } }
+            .first { entry in
+                if case .bucket(let described) = entry.1.destination { described.name == bucket.name } else { false }
+            }
+        if let (other, theirs) = first, case .bucket(let described) = theirs.destination, described != bucket {
+            report(
+                .error, .invalidBackup, element,
+                "Its backup of \(backup.name) describes the bucket \(bucket.name) differently from the backup of service '\(other)' at \(theirs.location): one uploader serves a bucket.",
+                fix: "Describe the bucket once (let backups = Bucket(…)) and use it in both.", at: backup.location)
+        }
+        let uploader = BucketUploader.name(of: bucket)
+        if let clash = stack.services.first(where: {
+            $0.name == uploader && $0.labels.allSatisfy { $0.key != BucketUploader.label }
+        }) {
+            report(
+                .error, .invalidBackup, element,
+                "Its backups go to the bucket \(bucket.name) through the uploader '\(uploader)', and the stack already has a service of that name.",
+                fix: "Rename that service.", at: clash.location)
+        }
+    }
+
+    /// A name S3 takes for a new bucket: 3 to 63 lowercase letters, digits, dots and hyphens,
+    /// beginning and ending with a letter or digit.
+    static func isBucketName(_ name: String) -> Bool {
+        guard (3...63).contains(name.count), let first = name.first, let last = name.last else { return false }
+        func alphanumeric(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
+        return alphanumeric(first) && alphanumeric(last)
+            && name.allSatisfy { alphanumeric($0) || $0 == "." || $0 == "-" } && !name.contains("..")
+    }
+
     /// A backup copies something the service has, to a place that exists, with a key Berth can
     /// read, and keeps at least one copy.
     private mutating func checkBackups(of service: Service) {
@@ -829,6 +893,8 @@ struct StackValidator {
                             "Give the folder on the engine's host as an absolute path, such as \"/var/backups/\(stack.name)\".",
                         at: backup.location)
                 }
+            case .bucket(let bucket):
+                checkBucket(bucket, of: service, backup: backup)
             }
             if let schedule = backup.schedule {
                 if case .failure(let error) = schedule.fields {

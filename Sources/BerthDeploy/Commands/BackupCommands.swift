@@ -165,7 +165,8 @@ enum BackupListing {
                 record.id,
                 record.time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
                 record.size.map(BackupStore.size) ?? "-",
-                record.status == .ok ? "ok" : "failed: \(record.error ?? "")",
+                record.status == .failed
+                    ? "failed: \(record.error ?? "")" : record.pending == true ? "ok, waiting to be uploaded" : "ok",
                 record.encryptionKey.map { "yes (\($0))" } ?? "no", "\(record.user)@\(record.host)",
             ])
         }

@@ -36,6 +36,8 @@ public struct BackupRecord: Sendable, Hashable, Codable {
     public var user: String
     /// The machine it was taken from.
     public var host: String
+    /// Whether it waits in a bucket uploader's outbox, not yet in the bucket (``BucketUploader``).
+    public var pending: Bool?
 }
 
 /// Takes, lists, prunes and restores the backups of a stack's services on the engine that runs
@@ -80,11 +82,40 @@ public struct BackupStore: Sendable {
         stack.volumes.first { $0.name == name }?.externalName ?? "\(project)_\(name)"
     }
 
-    /// The `-v` value that mounts a destination at `/backups`.
-    func destinationMount(_ destination: Backup.Destination) -> String {
+    /// Where the scripts that read and write a destination's `/backups` run: a helper that
+    /// mounts a volume or host directory there, or a bucket's uploader, whose outbox is there.
+    enum DestinationShell {
+        case helper(image: String, mount: String)
+        case uploader(container: String)
+    }
+
+    /// The shell of a destination, for helpers of `image`.
+    func destinationShell(_ destination: Backup.Destination, image: String) async throws -> DestinationShell {
         switch destination {
-        case .volume(let name): "\(volumeName(name)):/backups"
-        case .hostDirectory(let path): "\(path):/backups"
+        case .volume(let name): return .helper(image: image, mount: "\(volumeName(name)):/backups")
+        case .hostDirectory(let path): return .helper(image: image, mount: "\(path):/backups")
+        case .bucket(let bucket):
+            let uploader = BucketUploader.name(of: bucket)
+            do {
+                return .uploader(container: try await services.container(of: uploader, index: 1).id)
+            } catch {
+                throw EngineError(
+                    "The backups of bucket \(bucket.name) go through its uploader '\(uploader)', which does not run: \(error). `up` starts it; `logs \(uploader)` says why it stopped."
+                )
+            }
+        }
+    }
+
+    /// A `/bin/sh -c` script with its positional arguments, in a destination's shell.
+    func command(
+        _ destination: DestinationShell, interactive: Bool = false, _ script: String, _ arguments: [String]
+    ) -> [String] {
+        switch destination {
+        case .helper(let image, let mount):
+            shell(image: image, mounts: [mount], interactive: interactive, script, arguments)
+        case .uploader(let container):
+            ["exec"] + (interactive ? ["--interactive"] : []) + [container, "/bin/sh", "-c", script, "berth-backup"]
+                + arguments
         }
     }
 
@@ -190,7 +221,14 @@ public struct BackupStore: Sendable {
         var records: [BackupRecord] = []
         var failures: [String] = []
         for backup in policies {
-            let record = try await take(backup, of: service, in: container)
+            let record: BackupRecord
+            do {
+                record = try await take(backup, of: service, in: container)
+            } catch let failure as BackupFailure {
+                // Taken, but not uploaded: the next policies are still taken.
+                failures += failure.problems
+                continue
+            }
             records.append(record)
             if let error = record.error { failures.append("\(record.id): \(error)") }
         }
@@ -210,7 +248,7 @@ public struct BackupStore: Sendable {
         console.progress(
             "\(service.name): backing up \(Self.describe(backup)) to \(Self.describe(backup.destination))…")
         try await ensureDestination(backup.destination)
-        let destination = destinationMount(backup.destination)
+        let destination = try await destinationShell(backup.destination, image: container.image)
         let producer: [String]
         var snapshot: [String]?
         switch backup.kind {
@@ -243,9 +281,7 @@ public struct BackupStore: Sendable {
             sum=$(sha256sum < "/backups/$1/.$2.partial")
             echo "${sum%% *} $size"
             """
-        let consumer =
-            engine.prefix
-            + shell(image: container.image, mounts: [destination], interactive: true, receive, [project, file])
+        let consumer = engine.prefix + command(destination, interactive: true, receive, [project, file])
         var stages = [producer]
         if let key = backup.encryptionKey { stages.append(try encryption(key: key, decrypt: false)) }
         stages.append(consumer)
@@ -274,24 +310,41 @@ public struct BackupStore: Sendable {
             guard size > 0 else { throw BackupFailure(["\(names[0]) wrote nothing"]) }
             record.sha256 = String(fields[0])
             record.size = size
-            try await write(record, image: container.image, destination: destination, completing: file)
+            try await write(record, destination: destination, completing: file)
         } catch {
             record.status = .failed
             record.file = nil
             record.error = (error as? BackupFailure)?.problems.joined(separator: "; ") ?? "\(error)"
             _ = try? await engine.run(
-                shell(
-                    image: container.image, mounts: [destination], "rm -f \"/backups/$1/.$2.partial\"", [project, file])
-            )
-            try await write(record, image: container.image, destination: destination, completing: nil)
+                command(destination, "rm -f \"/backups/$1/.$2.partial\"", [project, file]))
+            try await write(record, destination: destination, completing: nil)
             console.progress("\(service.name): backup \(id) failed: \(record.error!)")
+            if case .bucket = backup.destination { try? await upload(backup, through: destination) }
             return record
         }
         console.progress(
             "\(service.name): backup \(id) written (\(Self.size(record.size ?? 0)), sha256 \(record.sha256!.prefix(12))…)."
         )
-        try await prune(backup, of: service.name, image: container.image)
+        if case .bucket = backup.destination {
+            try await upload(backup, through: destination)
+        } else {
+            try await prune(backup, of: service.name, image: container.image)
+        }
         return record
+    }
+
+    /// Has a bucket's uploader upload its outbox now (and prune the bucket), so that
+    /// `backup --now` ends with the archive in the bucket.
+    private func upload(_ backup: Backup, through uploader: DestinationShell) async throws {
+        guard case .bucket(let bucket) = backup.destination else { return }
+        console.progress("Uploading to bucket \(bucket.name)…")
+        let shipped = try await engine.run(command(uploader, BucketUploader.script, ["ship"]))
+        for line in shipped.standardOutput.split(whereSeparator: \.isNewline) { console.progress(String(line)) }
+        guard shipped.succeeded else {
+            throw BackupFailure([
+                "the archive is in the outbox of '\(BucketUploader.name(of: bucket))', but uploading it to bucket \(bucket.name) failed: \(shipped.standardError.trimmed.lastLines(5)). The uploader tries again every 15 s."
+            ])
+        }
     }
 
     /// Creates a destination volume no service mounts, which the orchestrator therefore never
@@ -318,9 +371,7 @@ public struct BackupStore: Sendable {
     }
 
     /// Writes a record beside its archive, renaming the archive from its temporary name first.
-    private func write(_ record: BackupRecord, image: String, destination: String, completing file: String?)
-        async throws
-    {
+    private func write(_ record: BackupRecord, destination: DestinationShell, completing file: String?) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(record) + Data("\n".utf8)
@@ -332,8 +383,7 @@ public struct BackupStore: Sendable {
             mv "/backups/$1/.$2.json.partial" "/backups/$1/$2.json"
             """
         let result = try await engine.run(
-            shell(image: image, mounts: [destination], interactive: true, script, [project, record.id, file ?? ""]),
-            input: Array(json))
+            command(destination, interactive: true, script, [project, record.id, file ?? ""]), input: Array(json))
         guard result.succeeded else {
             throw EngineError(
                 "The record of backup \(record.id) could not be written (exit \(result.exitCode)): \(result.standardError.trimmed)"
@@ -353,8 +403,8 @@ public struct BackupStore: Sendable {
         guard !doomed.isEmpty else { return }
         let files = doomed.flatMap { record in ["\(record.id).json"] + (record.file.map { [$0] } ?? []) }
         let result = try await engine.run(
-            shell(
-                image: image, mounts: [destinationMount(backup.destination)],
+            command(
+                try await destinationShell(backup.destination, image: image),
                 "cd \"/backups/$1\" && shift && rm -f -- \"$@\"", [project] + files))
         guard result.succeeded else {
             throw EngineError("Old backups could not be removed: \(result.standardError.trimmed)")
@@ -386,10 +436,16 @@ public struct BackupStore: Sendable {
         var records: [BackupRecord] = []
         for destination in Set(service.backups.map(\.destination)).sorted(by: { "\($0)" < "\($1)" }) {
             // One record a line: each was written as one line of JSON.
-            let result = try await engine.run(
-                shell(
-                    image: image, mounts: [destinationMount(destination)],
-                    "for f in \"/backups/$1/$2\"-*.json; do [ -f \"$f\" ] && cat \"$f\"; done; true", [project, name]))
+            let shell = try await destinationShell(destination, image: image)
+            let result =
+                if case .bucket = destination {
+                    try await engine.run(command(shell, BucketUploader.script, ["list", name]))
+                } else {
+                    try await engine.run(
+                        command(
+                            shell, "for f in \"/backups/$1/$2\"-*.json; do [ -f \"$f\" ] && cat \"$f\"; done; true",
+                            [project, name]))
+                }
             guard result.succeeded else {
                 throw EngineError(
                     "The backups of '\(name)' in \(Self.describe(destination)) could not be read: \(result.standardError.trimmed)"
@@ -400,6 +456,11 @@ public struct BackupStore: Sendable {
                 guard let record = try? decoder.decode(BackupRecord.self, from: Data(line.utf8)),
                     record.service == name, service.backups.contains(where: { $0.name == record.policy })
                 else { continue }
+                // A bucket lists an upload that completed while it was listed twice.
+                if let index = records.firstIndex(where: { $0.id == record.id }) {
+                    if record.pending != true { records[index] = record }
+                    continue
+                }
                 records.append(record)
             }
         }
@@ -430,7 +491,8 @@ public struct BackupStore: Sendable {
                 switch newest.status {
                 case .ok:
                     lines.append(
-                        "  \(service.name) \(backup.name): \(newest.id), \(BackupStore.size(newest.size ?? 0)), ok")
+                        "  \(service.name) \(backup.name): \(newest.id), \(BackupStore.size(newest.size ?? 0)), ok\(newest.pending == true ? ", waiting to be uploaded" : "")"
+                    )
                 case .failed:
                     lines.append(
                         "  \(service.name) \(backup.name): FAILED at \(newest.time): \(newest.error ?? "no reason recorded")"
@@ -479,12 +541,15 @@ public struct BackupStore: Sendable {
             throw EngineError(
                 "Backup \(id) failed when it was taken (\(record.error ?? "no archive")); it cannot be restored.")
         }
-        let destination = destinationMount(backup.destination)
+        let destination = try await destinationShell(backup.destination, image: image)
         // 1. The archive is whole, or nothing else happens.
-        let check = try await engine.run(
-            shell(
-                image: image, mounts: [destination], "sum=$(sha256sum < \"/backups/$1/$2\"); echo \"${sum%% *}\"",
-                [project, file]))
+        let check =
+            if case .bucket = backup.destination {
+                try await engine.run(command(destination, BucketUploader.script, ["sum", file]))
+            } else {
+                try await engine.run(
+                    command(destination, "sum=$(sha256sum < \"/backups/$1/$2\"); echo \"${sum%% *}\"", [project, file]))
+            }
         guard check.succeeded else {
             throw EngineError(
                 "Backup \(id): its archive \(file) cannot be read in \(Self.describe(backup.destination)): \(check.standardError.trimmed). Nothing was restored."
@@ -543,10 +608,14 @@ public struct BackupStore: Sendable {
 
     private func restore(
         _ record: BackupRecord, file: String, backup: Backup, service: Service, container running: LiveContainer?,
-        image: String, destination: String, decrypt: [String]?
+        image: String, destination: DestinationShell, decrypt: [String]?
     ) async throws {
         let read =
-            engine.prefix + shell(image: image, mounts: [destination], "cat \"/backups/$1/$2\"", [project, file])
+            if case .bucket = backup.destination {
+                engine.prefix + command(destination, BucketUploader.script, ["fetch", file])
+            } else {
+                engine.prefix + command(destination, "cat \"/backups/$1/$2\"", [project, file])
+            }
         switch backup.kind {
         case .postgres(let database, let user, _):
             // pg_restore runs in the database's container: it must be running.
@@ -616,7 +685,7 @@ public struct BackupStore: Sendable {
     /// them back.
     private func restoreOnSwarm(
         _ record: BackupRecord, file: String, backup: Backup, service: Service, running: LiveContainer?,
-        image: String, destination: String, decrypt: [String]?, timeout: Duration,
+        image: String, destination: DestinationShell, decrypt: [String]?, timeout: Duration,
         confirm: (_ question: String) throws -> Bool
     ) async throws -> Bool {
         let live = try await engine.swarmServices(stack: stack.name, environment: environment.name)
@@ -837,6 +906,7 @@ public struct BackupStore: Sendable {
         switch destination {
         case .volume(let name): "volume '\(name)'"
         case .hostDirectory(let path): "host directory \(path)"
+        case .bucket(let bucket): "bucket \(bucket.name) at \(bucket.endpoint)"
         }
     }
 
