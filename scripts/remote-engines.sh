@@ -15,6 +15,7 @@
 #   - prints, on stdout and nothing else, the export lines the Swift tests read:
 #       BERTH_REMOTE_CORE, BERTH_REMOTE_EDGE            ssh://core@127.0.0.1:2222, ssh://edge@…
 #       BERTH_REMOTE_CORE_ADDRESS, BERTH_REMOTE_EDGE_ADDRESS   the hosts' LAN addresses
+#       BERTH_SWARM_MANAGER, BERTH_SWARM_WORKER, BERTH_SWARM_WORKER_NODE   the two-node Swarm
 #       PATH   with the lab's `ssh` wrapper (its key, known_hosts and connection sharing) first
 #
 # Needs root (network namespaces, users, sshd). `up` is idempotent and safe to run twice at once.
@@ -29,6 +30,10 @@ CORE=ssh://core@127.0.0.1:2222
 EDGE=ssh://edge@127.0.0.1:2222
 CORE_ADDRESS=10.250.0.2
 EDGE_ADDRESS=10.250.0.3
+# The Swarm of two nodes, reached by their engines' sockets: manager swa, worker swb.
+SWARM_MANAGER=unix:///tmp/ssh-eng-swa/docker.sock
+SWARM_WORKER=unix:///tmp/ssh-eng-swb/docker.sock
+SWARM_WORKER_NODE=ssh-eng-swb
 # Only what the remote-target tests run. berth-test/traefik:3 (185 MB) is left out on purpose:
 # the Traefik tests run on the local engine, and loading it twice would cost every run.
 IMAGES=(berth-test/busybox:1 berth-test/nginx:1)
@@ -76,12 +81,15 @@ print_env() {
     printf 'export BERTH_REMOTE_EDGE=%q\n' "$EDGE" >&3
     printf 'export BERTH_REMOTE_CORE_ADDRESS=%q\n' "$CORE_ADDRESS" >&3
     printf 'export BERTH_REMOTE_EDGE_ADDRESS=%q\n' "$EDGE_ADDRESS" >&3
+    printf 'export BERTH_SWARM_MANAGER=%q\n' "$SWARM_MANAGER" >&3
+    printf 'export BERTH_SWARM_WORKER=%q\n' "$SWARM_WORKER" >&3
+    printf 'export BERTH_SWARM_WORKER_NODE=%q\n' "$SWARM_WORKER_NODE" >&3
     printf 'export PATH=%q\n' "$path" >&3
 }
 
 engines_answer() {
     local host
-    for host in "$CORE" "$EDGE"; do
+    for host in "$CORE" "$EDGE" "$SWARM_MANAGER" "$SWARM_WORKER"; do
         with_lab_path timeout 20 docker --host "$host" info >/dev/null 2>&1 || return 1
     done
 }
@@ -102,6 +110,8 @@ cmd_up() {
     engines_answer || die "the lab started but 'docker --host $CORE info' does not answer; see /tmp/ssh-eng-sshd/log and /tmp/ssh-eng-core/log"
     load_images "$CORE"
     load_images "$EDGE"
+    load_images "$SWARM_MANAGER"
+    load_images "$SWARM_WORKER"
     log "remote engines ready in $((SECONDS - t0))s: $CORE ($CORE_ADDRESS), $EDGE ($EDGE_ADDRESS)"
     print_env
 }

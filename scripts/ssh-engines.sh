@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Two "remote" Docker engines on this machine, reachable only over ssh.
-#   scripts/ssh-engines.sh up     start engines core+edge and sshd on 127.0.0.1:2222
+# Two "remote" Docker engines on this machine, reachable only over ssh, and a Swarm of two nodes.
+#   scripts/ssh-engines.sh up     start engines core+edge and sshd on 127.0.0.1:2222, and the
+#                                 Swarm: manager swa, worker swb (reached by their sockets)
 #   scripts/ssh-engines.sh down   stop them (by pid), remove namespaces, bridge, FORWARD rule
 #
 # `up` is idempotent: an engine or sshd that already runs (by its pidfile) is kept, so a second
@@ -17,7 +18,7 @@ log() { printf 'lab: %s\n' "$*" >&2; }
 # namespace: own docker0, own iptables, own ports (2377/7946/80...), no clash with the host's engine.
 LAN_BR=sshe-lan0
 LAN_HOST_IP=10.250.0.1
-declare -A IP=([core]=10.250.0.2 [edge]=10.250.0.3)
+declare -A IP=([core]=10.250.0.2 [edge]=10.250.0.3 [swa]=10.250.0.4 [swb]=10.250.0.5)
 
 start_lan() {
     if ! ip link show "$LAN_BR" >/dev/null 2>&1; then
@@ -65,6 +66,7 @@ start_engine() { # name
     fi
     mkdir -p "$root/data" "$root/exec" "$CLIENT_DIR"
     chmod 755 "$root"
+    groupadd -f "ssheng-$n" # the socket's group (core's and edge's ssh users are in theirs)
     # deprecated-key-path: dockerd 20.10 derives `docker info .ID` from /etc/docker/key.json, so
     # without it every engine on the machine reports the same ID.
     printf '{"deprecated-key-path":"%s"}\n' "$root/key.json" >"$root/daemon.json"
@@ -173,6 +175,31 @@ EOF
     chmod +x "$SSHD_DIR/bin/ssh"
 }
 
+# swa manages a Swarm that swb joins as a worker: the tests of what runs on a node Berth does
+# not talk to (a restore of a volume on a worker).
+form_swarm() {
+    local manager=unix:///tmp/ssh-eng-swa/docker.sock worker=unix:///tmp/ssh-eng-swb/docker.sock state token
+    state=$(DOCKER_HOST=$manager docker info --format '{{.Swarm.LocalNodeState}}')
+    if [[ $state != active ]]; then
+        DOCKER_HOST=$manager docker swarm init --advertise-addr "${IP[swa]}" >/dev/null
+    fi
+    state=$(DOCKER_HOST=$worker docker info --format '{{.Swarm.LocalNodeState}}')
+    if [[ $state != active ]]; then
+        token=$(DOCKER_HOST=$manager docker swarm join-token --quiet worker)
+        DOCKER_HOST=$worker docker swarm join --token "$token" --advertise-addr "${IP[swb]}" "${IP[swa]}:2377" >/dev/null
+    fi
+    local i
+    for i in $(seq 1 60); do
+        [[ $(DOCKER_HOST=$manager docker node ls --filter role=worker --format '{{.Status}}' 2>/dev/null) == Ready ]] && {
+            log "swarm of swa (manager) and swb (worker) ready"
+            return 0
+        }
+        sleep 0.5
+    done
+    DOCKER_HOST=$manager docker node ls >&2 || true
+    return 1
+}
+
 stop_pidfile() { # pidfile
     local f=$1 pid
     [[ -f $f ]] || return 0
@@ -189,6 +216,9 @@ up)
     start_lan
     start_engine core
     start_engine edge
+    start_engine swa
+    start_engine swb
+    form_swarm
     start_sshd
     ;;
 down)
@@ -197,7 +227,7 @@ down)
         [[ -S $s ]] && /usr/bin/ssh -F "$SSHD_DIR/client/config" -o ControlPath="$s" -O exit x 2>/dev/null || true
     done
     stop_pidfile "$SSHD_DIR/pid"
-    for n in core edge; do
+    for n in core edge swa swb; do
         stop_pidfile "/tmp/ssh-eng-$n/pid"
         # containers' shims outlive a killed dockerd; anything left in the namespace is ours
         for p in $(ip netns pids "ssh-eng-$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done

@@ -45,6 +45,17 @@ struct BucketValidationTests {
         // Without a schedule the uploader is still there: `backup --now` goes through it.
         let unscheduled = Self.stack(schedule: nil).schedulingBackups(for: .dev)
         #expect(unscheduled.services.map(\.name) == ["web", "bucket-shop-backups"])
+        // On a Swarm the uploader runs on every node (an outbox is a node's volume), and the job
+        // where the service it backs up runs.
+        var pinned = Self.stack()
+        pinned.services[0] = pinned.services[0].constraint("node.hostname == storage-1")
+        let swarm = pinned.schedulingBackups(for: Environment("prod", orchestrator: .swarm))
+        #expect(swarm.service(named: "bucket-shop-backups")?.deploy.mode == .global)
+        #expect(
+            swarm.service(named: "web-backup-uploads")?.deploy.constraints.map(\.expression) == [
+                "node.hostname == storage-1"
+            ])
+        #expect(stack.service(named: "bucket-shop-backups")?.deploy.mode == .replicated)
         // Idempotent: a deployment's stacks already have it.
         #expect(stack.schedulingBackups(for: .dev).services.count == 3)
     }

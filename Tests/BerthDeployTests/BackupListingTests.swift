@@ -46,33 +46,80 @@ struct BackupListingTests {
     }
 
     @Test(
-        "restore on a Swarm of several nodes is refused after asking for the nodes only, and says how to do it by hand")
-    func swarmRestoreRefused() async throws {
-        let calls = Mutex<[[String]]>([])
-        let runner = ScriptedRunner { arguments in
-            calls.withLock { $0.append(arguments) }
-            if arguments.suffix(3) == ["node", "ls", "--quiet"] {
-                return CommandResult(exitCode: 0, standardOutput: "n1\nn2\n", standardError: "")
+        "on a Swarm of several nodes the data's node decides: its engine from the environment, else an error naming it; a service on two nodes, or on none and pinned to none, is refused"
+    )
+    func swarmNodes() async throws {
+        final class Calls: Sendable {
+            let made = Mutex<[[String]]>([])
+            var count: Int { made.withLock { $0.count } }
+        }
+        func store(tasks: String, environment: Environment, pinned: String? = nil) -> (BackupStore, Calls) {
+            let calls = Calls()
+            let runner = ScriptedRunner { arguments in
+                calls.made.withLock { $0.append(arguments) }
+                if arguments.contains("node") && arguments.contains("ls") {
+                    return CommandResult(exitCode: 0, standardOutput: "n1 true\nn2 false\n", standardError: "")
+                }
+                if arguments.contains("service") && arguments.contains("ps") {
+                    return CommandResult(exitCode: 0, standardOutput: tasks, standardError: "")
+                }
+                if arguments.contains("inspect") {
+                    return CommandResult(exitCode: 0, standardOutput: "10.0.0.5\n", standardError: "")
+                }
+                return CommandResult(exitCode: 1, standardOutput: "", standardError: "not expected")
             }
-            return CommandResult(exitCode: 1, standardOutput: "", standardError: "not expected")
-        }
-        let stack = Stack("shop") {
-            Volume("pgdata")
-            Volume("backups")
-            Service("db", image: "postgres:16").volume("pgdata", at: "/var/lib/postgresql/data")
+            var db = Service("db", image: "postgres:16").volume("pgdata", at: "/var/lib/postgresql/data")
                 .backup(.postgres(database: "shop", user: "shop"))
+            if let pinned { db = db.constraint("node.hostname == \(pinned)") }
+            let stack = Stack("shop") {
+                Volume("pgdata")
+                Volume("backups")
+                db
+            }
+            let store = BackupStore(
+                engine: DockerEngine(runner: runner), stack: stack, environment: environment,
+                secrets: SecretStore(
+                    directory: URL(fileURLWithPath: "/nonexistent"), environment: [:],
+                    packageDirectory: URL(fileURLWithPath: "/nonexistent")))
+            return (store, calls)
         }
-        let store = BackupStore(
-            engine: DockerEngine(runner: runner), stack: stack, environment: Environment.prod.on(.swarm),
-            secrets: SecretStore(
-                directory: URL(fileURLWithPath: "/nonexistent"), environment: [:],
-                packageDirectory: URL(fileURLWithPath: "/nonexistent")))
-        let error = await #expect(throws: EngineError.self) {
-            _ = try await store.restore(service: "db", backup: "db-postgres-x", timeout: .seconds(1)) { _ in true }
-        }
-        #expect(error?.message.contains("docker service scale") == true)
-        #expect(error?.message.contains("manages 2 nodes") == true)
-        #expect(calls.withLock { $0 }.map { Array($0.suffix(3)) } == [["node", "ls", "--quiet"]])
+        let swarm = Environment.prod.on(.swarm)
+
+        // On the node Berth talks to: this store, nothing more asked.
+        var (backups, calls) = store(tasks: "n1\n", environment: swarm)
+        var onNode = try await backups.onNode(of: "db")
+        #expect(onNode.manager == nil && onNode.engine.target == Target())
+        #expect(calls.count == 2)
+
+        // On another node the environment does not name: refused, naming it and the line to add.
+        (backups, calls) = store(tasks: "n2\n", environment: swarm)
+        var error = await #expect(throws: EngineError.self) { _ = try await backups.onNode(of: "db") }
+        #expect(error?.message.contains("on the Swarm node n2 (10.0.0.5)") == true, "\(String(describing: error))")
+        #expect(error?.message.contains(#".node("n2", engine: "ssh://USER@10.0.0.5")"#) == true)
+
+        // Named: the helpers go to its engine, the scaling to the manager.
+        (backups, calls) = store(tasks: "n2\n", environment: swarm.node("n2", engine: "ssh://deploy@10.0.0.5"))
+        onNode = try await backups.onNode(of: "db")
+        #expect(onNode.engine.target == Target(host: "ssh://deploy@10.0.0.5"))
+        #expect(onNode.manager?.target == Target())
+
+        // Replicas on two nodes: two copies of the data, none of them the one.
+        (backups, calls) = store(tasks: "n1\nn2\n", environment: swarm)
+        error = await #expect(throws: EngineError.self) { _ = try await backups.onNode(of: "db") }
+        #expect(error?.message.contains("runs on the nodes n1, n2") == true)
+
+        // No task (scaled to 0 by a restore a killed deployer left): the constraint says where.
+        (backups, calls) = store(
+            tasks: "", environment: swarm.node("n2", engine: "ssh://deploy@10.0.0.5"), pinned: "n2")
+        #expect(try await backups.onNode(of: "db").engine.target == Target(host: "ssh://deploy@10.0.0.5"))
+        (backups, calls) = store(tasks: "", environment: swarm)
+        error = await #expect(throws: EngineError.self) { _ = try await backups.onNode(of: "db") }
+        #expect(error?.message.contains("no placement constraint says which node") == true)
+
+        // Compose, and a Swarm of one node: no question asked beyond the nodes.
+        (backups, calls) = store(tasks: "n2\n", environment: .prod)
+        #expect(try await backups.onNode(of: "db").manager == nil)
+        #expect(calls.count == 0)
     }
 
     @Test("a helper counts as stranded only when the engine's clock says it is older than the limit")

@@ -93,6 +93,9 @@ public enum BackupJob {
         job.restart = .unlessStopped
         job = job.label(label, service.name, fileID: backup.location.fileID, line: backup.location.line)
         job.stopGracePeriod = .seconds(30)
+        // On the service's nodes: on a Swarm of several, a volume is the one of the node the
+        // task runs on, and the archives go next to the data, where `backup --now` puts them.
+        job.deploy.constraints = service.deploy.constraints
         // The limits of the service it backs up: the job runs its image doing part of its work
         // (a dump, an archive of its files), and is bounded like it.
         job.resources = Resources(cpuLimit: service.resources.cpuLimit, memoryLimit: service.resources.memoryLimit)
@@ -204,7 +207,9 @@ extension Stack {
             }
         }
         for bucket in buckets {
-            let uploader = BucketUploader.service(for: bucket, backups: backedUp[bucket] ?? [], project: project)
+            var uploader = BucketUploader.service(for: bucket, backups: backedUp[bucket] ?? [], project: project)
+            // On a Swarm, one on every node: an outbox is a volume of the node its job ran on.
+            if environment.orchestrator == .swarm { uploader.deploy.mode = .global }
             guard !copy.services.contains(where: { $0.name == uploader.name }) else { continue }
             copy.services.append(uploader)
             let outbox = BucketUploader.outbox(of: bucket)

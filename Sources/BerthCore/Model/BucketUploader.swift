@@ -1,5 +1,6 @@
 /// The service that uploads a stack's backups to a bucket (``Bucket``): one per bucket, named
-/// `bucket-<bucket>`, added by ``Stack/schedulingBackups(for:)``.
+/// `bucket-<bucket>`, added by ``Stack/schedulingBackups(for:)``; on a Swarm it runs on every
+/// node (global mode), since each node has its own outbox.
 ///
 /// Nothing writes to the bucket directly. A backup, taken by `backup --now` or by a scheduled
 /// job, is written whole to the uploader's outbox (the volume `bucket-<bucket>-outbox`, mounted

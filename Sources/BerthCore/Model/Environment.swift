@@ -10,6 +10,8 @@ public struct Environment: Sendable, Hashable, Codable, CustomStringConvertible 
     public var isProduction: Bool
     /// What runs the stack in this environment.
     public var orchestrator: Orchestrator
+    /// The engines of Swarm nodes Berth reaches directly, by node name (``node(_:engine:)``).
+    public var nodes: [String: String] = [:]
 
     /// Creates an environment.
     /// - Parameters:
@@ -26,6 +28,24 @@ public struct Environment: Sendable, Hashable, Codable, CustomStringConvertible 
     public func on(_ orchestrator: Orchestrator) -> Environment {
         var copy = self
         copy.orchestrator = orchestrator
+        return copy
+    }
+
+    /// The same environment, with the engine of one Swarm node: what happens on a node rather
+    /// than through the manager (a backup or restore of the volumes of the services it runs)
+    /// goes to it.
+    ///
+    /// ```swift
+    /// Environment.prod.on(.swarm)
+    ///     .node("db-1", engine: "ssh://deploy@10.0.0.5")
+    /// ```
+    /// - Parameters:
+    ///   - name: The node's name, as `docker node ls` shows it (its hostname).
+    ///   - engine: How Berth reaches the node's Docker engine: `ssh://user@host[:port]`,
+    ///     `tcp://…` or `unix:///…`.
+    public func node(_ name: String, engine: String) -> Environment {
+        var copy = self
+        copy.nodes[name] = engine
         return copy
     }
 

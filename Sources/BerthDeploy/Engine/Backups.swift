@@ -68,6 +68,63 @@ public struct BackupStore: Sendable {
         self.secrets = secrets
     }
 
+    /// The engine that manages the stack, where services are scaled: ``engine`` itself, unless
+    /// this store works on one node of a Swarm (``onNode(of:)``), where it is the manager.
+    var manager: DockerEngine?
+    private var managing: DockerEngine { manager ?? engine }
+
+    /// This store on the node that holds a service's data, where its helpers must run: itself
+    /// on Compose, and on a Swarm whose node running the service is the one Berth talks to.
+    ///
+    /// A volume belongs to the node its task runs on, so on a Swarm of several nodes the
+    /// backups and restores of a service go to that node's engine, which the environment names
+    /// (``Environment/node(_:engine:)``); scaling still goes to the manager.
+    /// - Throws: ``EngineError`` when the service runs on several nodes (each has its own copy of
+    ///   its volumes), or on a node whose engine the environment does not name.
+    func onNode(of service: String) async throws -> BackupStore {
+        guard environment.orchestrator == .swarm, manager == nil else { return self }
+        let nodes = try await engine.output(["node", "ls", "--format", "{{.Hostname}} {{.Self}}"])
+            .split(whereSeparator: \.isNewline).map { $0.split(separator: " ").map(String.init) }
+        guard nodes.count > 1 else { return self }
+        let here = nodes.first { $0.count == 2 && $0[1] == "true" }?.first
+        let running = try await engine.output([
+            "service", "ps", "\(project)_\(service)", "--filter", "desired-state=running", "--format", "{{.Node}}",
+        ]).split(whereSeparator: \.isNewline).map(String.init)
+        var placed = Array(Set(running)).sorted()
+        if placed.isEmpty, let pinned = Self.pinnedNode(of: stack.service(named: service)) { placed = [pinned] }
+        guard placed.count == 1, let node = placed.first else {
+            throw EngineError(
+                placed.isEmpty
+                    ? "'\(service)' runs no task on this Swarm of \(nodes.count) nodes, and no placement constraint says which node holds its data. Pin it to one (.constraint(\"node.hostname == NODE\")), `up`, then try again."
+                    : "'\(service)' runs on the nodes \(placed.joined(separator: ", ")), each with its own copy of its volumes, so there is no one set of data to back up or restore. Pin it to one node (.constraint(\"node.hostname == \(placed[0])\")) and `up`."
+            )
+        }
+        if node == here { return self }
+        guard let address = environment.nodes[node] else {
+            let reached =
+                (try? await engine.output(["node", "inspect", node, "--format", "{{.Status.Addr}}"]))?.trimmed ?? ""
+            throw EngineError(
+                "The data of '\(service)' is on the Swarm node \(node)\(reached.isEmpty ? "" : " (\(reached))"), and Berth talks to \(here ?? "another node") (\(engine.target)). Name that node's engine in the environment, .node(\"\(node)\", engine: \"ssh://USER@\(reached.isEmpty ? "HOST" : reached)\"), so its backups and restores run there."
+            )
+        }
+        var store = self
+        store.manager = engine
+        store.engine.target = Target(host: address)
+        console.progress("'\(service)' runs on the Swarm node \(node): its backups and restores go to \(address).")
+        return store
+    }
+
+    /// The node a `node.hostname == NAME` constraint pins a service to.
+    static func pinnedNode(of service: Service?) -> String? {
+        for constraint in service?.deploy.constraints ?? [] {
+            let parts = constraint.expression.components(separatedBy: "==").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if parts.count == 2, parts[0] == "node.hostname" { return parts[1] }
+        }
+        return nil
+    }
+
     /// The Compose project or Swarm stack name: the folder of the destination this stack's
     /// archives go in, and the prefix of its volumes' names.
     public var project: String {
@@ -210,6 +267,11 @@ public struct BackupStore: Sendable {
     ///   failure is recorded on the engine.
     @discardableResult
     public func take(service name: String, policy: String? = nil) async throws -> [BackupRecord] {
+        _ = try backedUpService(name)
+        return try await onNode(of: name).takeHere(service: name, policy: policy)
+    }
+
+    private func takeHere(service name: String, policy: String?) async throws -> [BackupRecord] {
         let service = try backedUpService(name)
         let policies = service.backups.filter { policy == nil || $0.name == policy }
         guard !policies.isEmpty else {
@@ -428,7 +490,8 @@ public struct BackupStore: Sendable {
     /// Every backup of `service` recorded in its destinations, oldest first.
     public func list(service name: String) async throws -> [BackupRecord] {
         _ = try backedUpService(name)
-        return try await list(service: name, image: try await helperImage(of: name))
+        let store = try await onNode(of: name)
+        return try await store.list(service: name, image: try await store.helperImage(of: name))
     }
 
     private func list(service name: String, image: String) async throws -> [BackupRecord] {
@@ -514,16 +577,15 @@ public struct BackupStore: Sendable {
         service name: String, backup id: String, timeout: Duration,
         confirm: (_ question: String) throws -> Bool
     ) async throws -> Bool {
+        _ = try backedUpService(name)
+        return try await onNode(of: name).restoreHere(service: name, backup: id, timeout: timeout, confirm: confirm)
+    }
+
+    private func restoreHere(
+        service name: String, backup id: String, timeout: Duration,
+        confirm: (_ question: String) throws -> Bool
+    ) async throws -> Bool {
         let service = try backedUpService(name)
-        if environment.orchestrator == .swarm {
-            // Volumes are local to a node; the helpers run on the manager Berth talks to.
-            let nodes = try await engine.output(["node", "ls", "--quiet"]).split(whereSeparator: \.isNewline)
-            guard nodes.count == 1 else {
-                throw EngineError(
-                    "restore on Swarm runs on a single-node Swarm; \(engine.target) manages \(nodes.count) nodes, and the data lives on the node that runs '\(name)'. Scale the services that write to it to 0 (`docker service scale`), restore the archive on that node by hand (docs/backups.md shows the commands), and scale them back."
-                )
-            }
-        }
         await removeStrandedHelpers()
         // Found once: its image runs the helpers, and a database is restored through it.
         let running = try? await services.container(of: name, index: 1)
@@ -688,7 +750,7 @@ public struct BackupStore: Sendable {
         image: String, destination: DestinationShell, decrypt: [String]?, timeout: Duration,
         confirm: (_ question: String) throws -> Bool
     ) async throws -> Bool {
-        let live = try await engine.swarmServices(stack: stack.name, environment: environment.name)
+        let live = try await managing.swarmServices(stack: stack.name, environment: environment.name)
         let writers = writerNames(of: service, backup: backup).compactMap { name in
             live.first { $0.service == name && $0.desired > 0 }
         }
@@ -698,13 +760,15 @@ public struct BackupStore: Sendable {
             + (writers.isEmpty ? "?" : ", scaling \(shown) to 0 meanwhile?")
         guard try confirm(question) else { return false }
         func scale(_ replicas: (LiveSwarmService) -> Int) async throws -> CommandResult {
-            try await engine.run(["service", "scale", "--detach"] + writers.map { "\($0.name)=\(replicas($0))" })
+            try await managing.run(["service", "scale", "--detach"] + writers.map { "\($0.name)=\(replicas($0))" })
         }
         func waitFor(_ what: String, _ settled: @escaping ([LiveSwarmService]) -> Bool) async throws {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout
             while true {
-                if settled(try await engine.swarmServices(stack: stack.name, environment: environment.name)) { return }
+                if settled(try await managing.swarmServices(stack: stack.name, environment: environment.name)) {
+                    return
+                }
                 guard clock.now < deadline else {
                     throw EngineError("\(what) did not happen within \(GoDuration.format(timeout)). See `status`.")
                 }
