@@ -60,9 +60,12 @@ ensure_packages() {
 with_lab_path() { PATH="$SSH_BIN:$PATH" "$@"; }
 
 # Loads each test image into an engine unless it already has the same image ID.
-load_images() { # host
+load_images() { # host [image...] (default: IMAGES)
     local host=$1 image wanted have missing=()
-    for image in "${IMAGES[@]}"; do
+    shift
+    local images=("$@")
+    [[ ${#images[@]} -gt 0 ]] || images=("${IMAGES[@]}")
+    for image in "${images[@]}"; do
         wanted="$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null)" ||
             die "$image is not on the local engine (${DOCKER_HOST:-default socket}); run scripts/engine.sh up"
         have="$(with_lab_path docker --host "$host" image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
@@ -110,8 +113,9 @@ cmd_up() {
     engines_answer || die "the lab started but 'docker --host $CORE info' does not answer; see /tmp/ssh-eng-sshd/log and /tmp/ssh-eng-core/log"
     load_images "$CORE"
     load_images "$EDGE"
-    load_images "$SWARM_MANAGER"
-    load_images "$SWARM_WORKER"
+    # The Swarm's tests run busybox only.
+    load_images "$SWARM_MANAGER" berth-test/busybox:1
+    load_images "$SWARM_WORKER" berth-test/busybox:1
     log "remote engines ready in $((SECONDS - t0))s: $CORE ($CORE_ADDRESS), $EDGE ($EDGE_ADDRESS)"
     print_env
 }
