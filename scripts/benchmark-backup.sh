@@ -3,7 +3,10 @@
 # test fixture, an application's Deploy program) against the same by hand, in one run:
 #   backup:  docker exec DB pg_dump --format=custom … > FILE   (and | openssl enc … > FILE)
 #   restore: docker exec -i DB pg_restore --clean --if-exists --single-transaction … < FILE
-# on a PostgreSQL 15 database filled by `pgbench -i -s SCALE`.
+# on a PostgreSQL 15 database filled by `pgbench -i -s SCALE`; then the same to an S3 bucket
+# (moto's S3 server, which checks signatures, in a container on an engine network):
+#   backup:  docker exec DB pg_dump … | aws s3 cp - s3://bench-backups/KEY
+#   restore: aws s3 cp s3://bench-backups/KEY - | docker exec -i DB pg_restore …
 #
 #   scripts/benchmark-backup.sh              scale 20 (about 300 MB of tables), 3 rounds each
 #   SCALE=5 ROUNDS=5 scripts/benchmark-backup.sh
@@ -25,9 +28,12 @@ work="$(mktemp -d)"
 export FIXTURE_STACK="bench-backup" FIXTURE_ONLY="db"
 cleanup() {
     (cd "$work" && "$fixture" down --volumes --yes >/dev/null 2>&1) || true
+    docker rm -f bench-backup-s3 >/dev/null 2>&1 || true
+    docker network rm bench-backup-storage >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+S3_PORT=18706
 
 (cd "$work" && "$fixture" up --timeout 180 >&2)
 db="$(docker ps -q --filter label=berth.stack=bench-backup --filter label=berth.service=db | head -1)"
@@ -72,6 +78,46 @@ for round in $(seq "$ROUNDS"); do
 done
 archive="$(du -h "$work/hand.dump" | cut -f1)"
 
+# The bucket: moto with this machine's python3 mounted read-only (as the bucket tests run it).
+echo "starting moto's S3 server…" >&2
+mapfile -t py < <(python3 -c 'import os, sys, moto.server; print(sys.prefix); print(sys.executable); print(os.path.dirname(os.path.dirname(moto.__file__)))')
+docker network create bench-backup-storage >/dev/null
+docker run -d --pull never --name bench-backup-s3 --network bench-backup-storage --network-alias s3 \
+    -p "127.0.0.1:$S3_PORT:5000" -e INITIAL_NO_AUTH_ACTION_COUNT=4 -e "PYTHONPATH=${py[2]}" \
+    -e "LD_LIBRARY_PATH=${py[0]}/lib:/usr/lib/x86_64-linux-gnu" -v /usr:/usr:ro -v /usr/lib:/lib:ro \
+    -v /usr/lib64:/lib64:ro -v "${py[0]}:${py[0]}:ro" berth-test/busybox:1 \
+    "${py[1]}" -m moto.server -H 0.0.0.0 -p 5000 >/dev/null
+s3="http://127.0.0.1:$S3_PORT"
+for _ in $(seq 60); do curl -fs "$s3/moto-api/" >/dev/null && break; sleep 0.5; done
+unsigned() { curl -fsS --aws-sigv4 "aws:amz:us-east-1:$1" --user boot:boot "${@:2}"; }
+unsigned s3 -X PUT "$s3/bench-backups" >/dev/null
+unsigned iam -d "Action=CreateUser&UserName=bench&Version=2010-05-08" "$s3/" >/dev/null
+unsigned iam --data-urlencode Action=PutUserPolicy --data-urlencode UserName=bench --data-urlencode PolicyName=all \
+    --data-urlencode 'PolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' \
+    --data-urlencode Version=2010-05-08 "$s3/" >/dev/null
+keys="$(unsigned iam -d "Action=CreateAccessKey&UserName=bench&Version=2010-05-08" "$s3/")"
+export FIXTURE_S3_KEY_ID="$(sed -n 's/.*<AccessKeyId>\([^<]*\).*/\1/p' <<<"$keys")"
+export FIXTURE_S3_SECRET="$(sed -n 's/.*<SecretAccessKey>\([^<]*\).*/\1/p' <<<"$keys")"
+export FIXTURE_BUCKET=bench-backup-storage
+(cd "$work" && "$fixture" up --timeout 180 >&2)
+db="$(docker ps -q --filter label=berth.stack=bench-backup --filter label=berth.service=db | head -1)"
+export AWS_ACCESS_KEY_ID="$FIXTURE_S3_KEY_ID" AWS_SECRET_ACCESS_KEY="$FIXTURE_S3_SECRET" AWS_DEFAULT_REGION=us-east-1
+hand_bucket_backup() {
+    docker exec "$db" pg_dump --format=custom -U app -d app | aws --endpoint-url "$s3" s3 cp - s3://bench-backups/hand.dump
+}
+hand_bucket_restore() {
+    aws --endpoint-url "$s3" s3 cp s3://bench-backups/hand.dump - |
+        docker exec -i "$db" pg_restore --clean --if-exists --single-transaction --exit-on-error -U app -d app
+}
+for round in $(seq "$ROUNDS"); do
+    times[bs]+=" $(seconds berth_backup)"
+    times[hs]+=" $(seconds hand_bucket_backup)"
+    id="$(newest)"
+    times[bt]+=" $(seconds berth_restore "$id")"
+    times[ht]+=" $(seconds hand_bucket_restore)"
+    echo "bucket round $round done" >&2
+done
+
 printf '\nPostgreSQL 15, pgbench scale %s: database %s, dump %s; median of %s rounds (seconds)\n\n' \
     "$SCALE" "$size" "$archive" "$ROUNDS"
 printf '| step | Berth | by hand | Berth, each round | by hand, each round |\n| --- | --- | --- | --- | --- |\n'
@@ -79,3 +125,5 @@ row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$(median <<<"${times[$2]}")"
 row "backup (pg_dump)" bb hb
 row "backup, encrypted" be he
 row "restore (pg_restore, one transaction)" br hr
+row "backup to an S3 bucket (by hand: aws s3 cp)" bs hs
+row "restore from the bucket" bt ht

@@ -24,7 +24,9 @@ import Foundation
 //                  stack owns it, this one is an app repository routed through it
 // FIXTURE_WEB_IMAGE the image of `web` (default berth-test/busybox:1)
 // `db`, described only when FIXTURE_ONLY names it: PostgreSQL (berth-test/postgres:15) with a
-// backup policy, for the backup benchmark; FIXTURE_BACKUP_KEY=1 encrypts its backups
+// backup policy, for the backup benchmark; FIXTURE_BACKUP_KEY=1 encrypts its backups;
+// FIXTURE_BUCKET=NETWORK sends them to the bucket `bench-backups` of the S3 service `s3:5000` on
+// that engine network, with the keys from FIXTURE_S3_KEY_ID and FIXTURE_S3_SECRET
 
 let settings = ProcessInfo.processInfo.environment
 let name = settings["FIXTURE_STACK"] ?? "rollout"
@@ -102,9 +104,17 @@ func db() -> Service {
         )
         .stopGracePeriod(.seconds(20))
         .backup(
-            .postgres(database: "app", user: "app"), keep: 3,
+            .postgres(database: "app", user: "app"),
+            to: bucketNetwork == nil
+                ? .volume("backups")
+                : .bucket(
+                    Bucket(
+                        "bench-backups", endpoint: "http://s3:5000", accessKey: "s3_key_id", secretKey: "s3_secret",
+                        client: "berth-test/curl:8", network: "storage")), keep: 3,
             encryptedWith: settings["FIXTURE_BACKUP_KEY"] == "1" ? "backup_key" : nil)
 }
+
+let bucketNetwork = settings["FIXTURE_BUCKET"]
 
 func pinned() -> Service {
     var service = Service("pinned", image: "berth-test/busybox:1")
@@ -141,6 +151,11 @@ let deployment = Deployment(environments: [.dev]) { _ in
             Volume("backups")
             Secret.generated("db_password")
             Secret.generated("backup_key")
+            if let bucketNetwork {
+                Network.external("storage", realName: bucketNetwork)
+                Secret("s3_key_id", .environment("FIXTURE_S3_KEY_ID"))
+                Secret("s3_secret", .environment("FIXTURE_S3_SECRET"))
+            }
             db()
         }
     }
