@@ -45,7 +45,12 @@ key="$work/.berth/bench-backup/dev/secrets/backup_key"
 seconds() { # command… -> elapsed seconds
     local start end
     start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
+    # A step that failed has no time worth printing: the run stops and says which.
+    "$@" >"$work/step.log" 2>&1 || {
+        echo "error: '$*' failed:" >&2
+        tail -20 "$work/step.log" >&2
+        exit 1
+    }
     end=$(date +%s%N)
     awk -v ns=$((end - start)) 'BEGIN { printf "%.2f", ns / 1e9 }'
 }
@@ -117,6 +122,8 @@ for round in $(seq "$ROUNDS"); do
     times[ht]+=" $(seconds hand_bucket_restore)"
     echo "bucket round $round done" >&2
 done
+# Berth's archives and records (3 kept, each with its record) and the hand-made dump.
+echo "the bucket holds: $(aws --endpoint-url "$s3" s3 ls s3://bench-backups --recursive | awk '{ print $4 }' | tr '\n' ' ')" >&2
 
 printf '\nPostgreSQL 15, pgbench scale %s: database %s, dump %s; median of %s rounds (seconds)\n\n' \
     "$SCALE" "$size" "$archive" "$ROUNDS"
