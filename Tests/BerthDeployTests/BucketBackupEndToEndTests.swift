@@ -114,6 +114,41 @@ struct BucketBackupEndToEndTests {
             }
             #expect(try await files("cat /files/c.txt") == "after\n")
 
+            // The storage service out of reach: `backup --now` fails and says why, and `backups`
+            // cannot answer for the bucket; the archive waits in the outbox, and once the service
+            // is back the uploader sends it by itself.
+            let deployment = Deployment(environments: [.dev]) { _ in stack }
+            _ = try await engine.output(["network", "disconnect", s3.network, s3.container])
+            await #expect {
+                try await backups.take(service: "files")
+            } throws: { error in
+                "\(error)".contains("in the outbox of 'bucket-berth-backups', but uploading it")
+                    && "\(error)".contains("tries again every 15 s")
+            }
+            let unreachable = try? await deployment.run(arguments: ["backups", "--directory", tmp.path])
+            #expect(unreachable != 0)
+            let waiting = try await engine.output([
+                "exec", try await container("bucket-berth-backups"), "ls", "/backups/\(project)",
+            ]).split(whereSeparator: \.isNewline).filter { $0.hasSuffix(".json") }
+            // This one, and a scheduled run's if one came meanwhile.
+            #expect(!waiting.isEmpty && waiting.count <= 2, "\(waiting)")
+            _ = try await engine.output(["network", "connect", "--alias", "s3", s3.network, s3.container])
+            // Uploaded once the outbox no longer holds them (the uploader removes each only once
+            // the bucket has it); the newest is then in the bucket (an older one may already be
+            // pruned there, if a scheduled run came meanwhile).
+            let shipped = ContinuousClock.now + .seconds(60)
+            var left = Set(waiting)
+            while !left.isEmpty, ContinuousClock.now < shipped {
+                try await Task.sleep(for: .seconds(2))
+                let outbox = try await engine.output([
+                    "exec", try await container("bucket-berth-backups"), "ls", "/backups/\(project)",
+                ]).split(whereSeparator: \.isNewline)
+                left = left.intersection(outbox)
+            }
+            #expect(left.isEmpty, "\(left) still wait in the outbox 60 s after the service came back")
+            let newest = try #require(waiting.max())
+            #expect(try await s3.keys(prefix: project).contains("\(project)/\(newest)"))
+
             // The schedule: a run of the job lands in the bucket through the outbox by itself.
             let written = BackupStore.time(Date().addingTimeInterval(1))
             let clock = ContinuousClock()
@@ -136,7 +171,6 @@ struct BucketBackupEndToEndTests {
                 "\(uploaderLogs.standardOutput.suffix(2000))")
 
             // The commands, as a user runs them.
-            let deployment = Deployment(environments: [.dev]) { _ in stack }
             #expect(try await deployment.run(arguments: ["backups", "--directory", tmp.path]) == 0)
 
             // The keys: in no rendered file, no container's configuration, no log.
