@@ -149,6 +149,28 @@ struct BucketBackupEndToEndTests {
             let newest = try #require(waiting.max())
             #expect(try await s3.keys(prefix: project).contains("\(project)/\(newest)"))
 
+            // A service that lists but refuses the upload (a policy without s3:PutObject, a full
+            // quota): `backup --now` fails with its answer, `backups` exits 1 and `status` says
+            // it; allowed again, the uploader sends what waited.
+            try await s3.allowUploads(false)
+            await #expect {
+                try await backups.take(service: "files")
+            } throws: { error in
+                "\(error)".contains("HTTP 403") && "\(error)".contains("AccessDenied")
+            }
+            #expect(try await deployment.run(arguments: ["backups", "--directory", tmp.path]) == 1)
+            let refused = await backups.statusSection() ?? ""
+            #expect(refused.contains("files volume-files: NOT UPLOADED") && refused.contains("HTTP 403"), "\(refused)")
+            try await s3.allowUploads(true)
+            let allowed = ContinuousClock.now + .seconds(60)
+            var pending = [BackupRecord]()
+            repeat {
+                try await Task.sleep(for: .seconds(2))
+                pending = try await backups.list(service: "files").filter { $0.pending == true }
+            } while !pending.isEmpty && ContinuousClock.now < allowed
+            #expect(pending.isEmpty, "still waiting 60 s after uploads were allowed again: \(pending)")
+            #expect(try await deployment.run(arguments: ["backups", "--directory", tmp.path]) == 0)
+
             // The schedule: a run of the job lands in the bucket through the outbox by itself.
             let written = BackupStore.time(Date().addingTimeInterval(1))
             let clock = ContinuousClock()

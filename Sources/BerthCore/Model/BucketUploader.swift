@@ -128,6 +128,7 @@ public enum BucketUploader {
         # Uploads every complete backup in the outbox, archive first, then prunes. One at a
         # time: the service's loop and `backup --now` may ask at once.
         lock="/backups/.berth-upload.lock"
+        failure="/backups/.berth-upload-failure"
         ship() (
           [ -d "$d" ] || exit 0
           # mkdir is atomic, and every image has it. A lock older than 30 minutes was left by
@@ -141,26 +142,37 @@ public enum BucketUploader {
           done
           trap 'rmdir "$lock" 2>/dev/null; rm -f "$tmp" "$tmp".*' EXIT
           status=0
+          : > "$tmp.errors"
           for j in $(ls "$d" | grep '\.json$'); do
             id=${j%.json}
             a=$(sed -n 's/.*"file":"\([^"]*\)".*/\1/p' "$d/$j" 2>/dev/null)
             [ -f "$d/$j" ] || continue
             if [ -n "$a" ]; then
-              [ -f "$d/$a" ] || { echo "$id: its archive $a is not in the outbox" >&2; status=1; continue; }
+              [ -f "$d/$a" ] || { echo "$id: its archive $a is not in the outbox" >> "$tmp.errors"; status=1; continue; }
               sum=$(sha256sum < "$d/$a"); sum=${sum%% *}
-              s3 PUT "/$BERTH_PROJECT/$a" "$sum" "$tmp.answer" -T "$d/$a" || { status=1; continue; }
+              s3 PUT "/$BERTH_PROJECT/$a" "$sum" "$tmp.answer" -T "$d/$a" 2>> "$tmp.errors" || { status=1; continue; }
             fi
             sum=$(sha256sum < "$d/$j"); sum=${sum%% *}
-            s3 PUT "/$BERTH_PROJECT/$j" "$sum" "$tmp.answer" -T "$d/$j" || { status=1; continue; }
+            s3 PUT "/$BERTH_PROJECT/$j" "$sum" "$tmp.answer" -T "$d/$j" 2>> "$tmp.errors" || { status=1; continue; }
             rm -f "$d/$j" ${a:+"$d/$a"}
             echo "uploaded $id to $BERTH_BUCKET"
           done
-          prune || status=1
+          prune 2>> "$tmp.errors" || status=1
+          # The last failure, for `backups` and `status` to show beside what still waits.
+          if [ "$status" = 0 ]; then
+            rm -f "$failure"
+          else
+            cat "$tmp.errors" >&2
+            tail -n 1 "$tmp.errors" | tr -d '"\\' | tr '\n\r\t' '   ' | cut -c1-300 > "$failure.partial" \
+              && mv "$failure.partial" "$failure"
+          fi
           exit $status
         )
         list() {
+          why=""
+          [ ! -s "$failure" ] || why=",\"uploadError\":\"$(sed 's/[&|\\]/\\&/g' "$failure")\""
           for j in $(ls "$d" 2>/dev/null | grep "^$1-.*\.json$"); do
-            sed 's/}[[:space:]]*$/,"pending":true}/' "$d/$j"
+            sed "s|}[[:space:]]*\$|,\"pending\":true$why}|" "$d/$j"
           done
           keys || return 1
           for j in $(grep "^$1-.*\.json$" "$tmp.keys"); do

@@ -112,7 +112,7 @@ struct BackupsCommand: DeploymentCommand {
         let failing = BackupListing.failing(records)
         if !failing.isEmpty {
             Console().progress(
-                "\(Terminal.current.severity(.error, on: .error)): the newest backup failed: \(failing.map { "\($0.id) (\($0.error ?? "no reason recorded"))" }.joined(separator: "; "))"
+                "\(Terminal.current.severity(.error, on: .error)): the newest backup failed: \(failing.map { "\($0.id) (\($0.failure ?? "no reason recorded"))" }.joined(separator: "; "))"
             )
             return 1
         }
@@ -166,7 +166,9 @@ enum BackupListing {
                 record.time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
                 record.size.map(BackupStore.size) ?? "-",
                 record.status == .failed
-                    ? "failed: \(record.error ?? "")" : record.pending == true ? "ok, waiting to be uploaded" : "ok",
+                    ? "failed: \(record.error ?? "")"
+                    : record.pending != true
+                        ? "ok" : record.uploadError.map { "ok, not uploaded: \($0)" } ?? "ok, waiting to be uploaded",
                 record.encryptionKey.map { "yes (\($0))" } ?? "no", "\(record.user)@\(record.host)",
             ])
         }
@@ -181,6 +183,6 @@ enum BackupListing {
             if let current = newest[key], current.time > record.time { continue }
             newest[key] = record
         }
-        return newest.values.filter { $0.status == .failed }.sorted { $0.id < $1.id }
+        return newest.values.filter(\.hasFailed).sorted { $0.id < $1.id }
     }
 }

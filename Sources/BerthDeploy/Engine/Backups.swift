@@ -38,6 +38,18 @@ public struct BackupRecord: Sendable, Hashable, Codable {
     public var host: String
     /// Whether it waits in a bucket uploader's outbox, not yet in the bucket (``BucketUploader``).
     public var pending: Bool?
+    /// Why the uploader's last attempt failed, for a backup that waits.
+    public var uploadError: String?
+
+    /// Whether it is a failure `backups` and `status` report: a backup that failed, or one
+    /// that waits for an upload that fails.
+    public var hasFailed: Bool { status == .failed || (pending == true && uploadError != nil) }
+
+    /// What went wrong, in words, when ``hasFailed``.
+    public var failure: String? {
+        if status == .failed { return error ?? "no reason recorded" }
+        return uploadError.map { "not uploaded to the bucket: \($0)" }
+    }
 }
 
 /// Takes, lists, prunes and restores the backups of a stack's services on the engine that runs
@@ -553,9 +565,15 @@ public struct BackupStore: Sendable {
                 }
                 switch newest.status {
                 case .ok:
-                    lines.append(
-                        "  \(service.name) \(backup.name): \(newest.id), \(BackupStore.size(newest.size ?? 0)), ok\(newest.pending == true ? ", waiting to be uploaded" : "")"
-                    )
+                    if newest.hasFailed {
+                        lines.append(
+                            "  \(service.name) \(backup.name): NOT UPLOADED: \(newest.id) waits in the outbox: \(newest.uploadError ?? "")"
+                        )
+                    } else {
+                        lines.append(
+                            "  \(service.name) \(backup.name): \(newest.id), \(BackupStore.size(newest.size ?? 0)), ok\(newest.pending == true ? ", waiting to be uploaded" : "")"
+                        )
+                    }
                 case .failed:
                     lines.append(
                         "  \(service.name) \(backup.name): FAILED at \(newest.time): \(newest.error ?? "no reason recorded")"

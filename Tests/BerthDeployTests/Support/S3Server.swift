@@ -96,7 +96,8 @@ struct S3Server {
         }
         _ = try await unsigned("s3", ["-X", "PUT", "\(address)/\(bucket)"])
         _ = try await unsigned("iam", ["-d", "Action=CreateUser&UserName=berth&Version=2010-05-08", address + "/"])
-        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
+        // Everything, IAM too: a test takes a permission away from the user and gives it back.
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
         _ = try await unsigned(
             "iam",
             [
@@ -127,6 +128,31 @@ struct S3Server {
                 "x-amz-content-sha256: \(payloadHash)",
             ] + arguments + ["\(address)/\(bucket)\(path)"],
             input: Array("user = \"\(accessKey):\(secretKey)\"\n".utf8))
+    }
+
+    /// A signed IAM request as the user (form fields, `Version` added).
+    func iam(_ fields: [String: String]) async throws {
+        let form = (fields.merging(["Version": "2010-05-08"]) { $1 }).sorted { $0.key < $1.key }
+            .flatMap { ["--data-urlencode", "\($0.key)=\($0.value)"] }
+        let result = try await ProcessRunner().run(
+            ["curl", "-sS", "--fail-with-body", "-K", "-", "--aws-sigv4", "aws:amz:us-east-1:iam"] + form + [
+                address + "/"
+            ],
+            input: Array("user = \"\(accessKey):\(secretKey)\"\n".utf8))
+        guard result.succeeded else { throw EngineError("IAM \(fields["Action"] ?? ""): \(result.standardOutput)") }
+    }
+
+    /// Takes the right to upload away from the user, or gives it back.
+    func allowUploads(_ allowed: Bool) async throws {
+        if allowed {
+            try await iam(["Action": "DeleteUserPolicy", "UserName": "berth", "PolicyName": "no-uploads"])
+        } else {
+            try await iam([
+                "Action": "PutUserPolicy", "UserName": "berth", "PolicyName": "no-uploads",
+                "PolicyDocument":
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:PutObject","Resource":"*"}]}"#,
+            ])
+        }
     }
 
     /// The names of the objects under `prefix`.
