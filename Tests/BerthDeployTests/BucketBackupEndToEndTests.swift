@@ -74,8 +74,19 @@ struct BucketBackupEndToEndTests {
             _ = try await deployer.up(deployer.prepare(stack, for: .dev), timeout: .seconds(120))
             _ = try await files("echo kept > /files/a.txt; mkdir -p /files/sub; echo deep > /files/sub/.hidden")
 
+            // What a killed writer left half-written in the outbox goes once untouched for an
+            // hour; one being written now stays.
+            let uploader = try await container("bucket-berth-backups")
+            _ = try await engine.output([
+                "exec", uploader, "sh", "-c",
+                "mkdir -p /backups/\(project) && cd /backups/\(project) && echo x > .stale.tar.partial && touch -t 200001010000 .stale.tar.partial && echo x > .fresh.tar.partial",
+            ])
+
             // `backup --now`: in the bucket when it returns, encrypted, nothing left in the outbox.
             let first = try #require(try await backups.take(service: "files").first)
+            let partials = try await engine.output(["exec", uploader, "ls", "-a", "/backups/\(project)"])
+            #expect(!partials.contains(".stale.tar.partial") && partials.contains(".fresh.tar.partial"), "\(partials)")
+            _ = try await engine.output(["exec", uploader, "rm", "/backups/\(project)/.fresh.tar.partial"])
             #expect(first.status == .ok && first.pending == nil)
             let object = try await s3.request([], path: "/\(project)/\(try #require(first.file))")
             #expect(

@@ -86,6 +86,7 @@ public enum BucketUploader {
         s3() {
           m=$1; p=$2; h=$3; o=$4; shift 4
           rm -f "$o"
+          code=""
           code=$(credentials | curl -sS --connect-timeout 10 --retry 3 -K - --aws-sigv4 "aws:amz:$BERTH_REGION:s3" \
             -H "x-amz-content-sha256: $h" -X "$m" -o "$o" -w '%{http_code}' "$@" "$base$p") || {
             echo "$m $BERTH_BUCKET$p: the request failed" >&2; return 1; }
@@ -141,6 +142,8 @@ public enum BucketUploader {
             sleep 1
           done
           trap 'rmdir "$lock" 2>/dev/null; rm -f "$tmp" "$tmp".*' EXIT
+          # What a killed writer left half-written: untouched for an hour, it is no backup.
+          find "$d" -maxdepth 1 -name '.*.partial' -mmin +60 -exec rm -f {} + 2>/dev/null
           status=0
           : > "$tmp.errors"
           for j in $(ls "$d" | grep '\.json$'); do
@@ -176,7 +179,12 @@ public enum BucketUploader {
           done
           keys || return 1
           for j in $(grep "^$1-.*\.json$" "$tmp.keys"); do
-            s3 GET "/$BERTH_PROJECT/$j" "$empty" "$tmp.record" || return 1
+            # 404: pruned since the listing (by this uploader's own round), so no longer a backup.
+            if ! s3 GET "/$BERTH_PROJECT/$j" "$empty" "$tmp.record" 2>"$tmp.error"; then
+              [ "$code" = 404 ] && continue
+              cat "$tmp.error" >&2
+              return 1
+            fi
             cat "$tmp.record"; echo
           done
         }

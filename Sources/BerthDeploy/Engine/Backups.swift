@@ -175,6 +175,35 @@ public struct BackupStore: Sendable {
         }
     }
 
+    /// Prints every record of `service`, one JSON object a line: from the folder, or from the
+    /// bucket and the outbox (``BucketUploader``).
+    func listing(_ service: String, in destination: DestinationShell) -> [String] {
+        switch destination {
+        case .helper:
+            command(
+                destination, "for f in \"/backups/$1/$2\"-*.json; do [ -f \"$f\" ] && cat \"$f\"; done; true",
+                [project, service])
+        case .uploader: command(destination, BucketUploader.script, ["list", service])
+        }
+    }
+
+    /// Prints an archive's SHA-256, computed where it lies.
+    func checksum(of file: String, in destination: DestinationShell) -> [String] {
+        switch destination {
+        case .helper:
+            command(destination, "sum=$(sha256sum < \"/backups/$1/$2\"); echo \"${sum%% *}\"", [project, file])
+        case .uploader: command(destination, BucketUploader.script, ["sum", file])
+        }
+    }
+
+    /// Writes an archive to standard output.
+    func reading(_ file: String, from destination: DestinationShell) -> [String] {
+        switch destination {
+        case .helper: command(destination, "cat \"/backups/$1/$2\"", [project, file])
+        case .uploader: command(destination, BucketUploader.script, ["fetch", file])
+        }
+    }
+
     /// A `/bin/sh -c` script with its positional arguments, in a destination's shell.
     func command(
         _ destination: DestinationShell, interactive: Bool = false, _ script: String, _ arguments: [String]
@@ -511,16 +540,8 @@ public struct BackupStore: Sendable {
         var records: [BackupRecord] = []
         for destination in Set(service.backups.map(\.destination)).sorted(by: { "\($0)" < "\($1)" }) {
             // One record a line: each was written as one line of JSON.
-            let shell = try await destinationShell(destination, image: image)
-            let result =
-                if case .bucket = destination {
-                    try await engine.run(command(shell, BucketUploader.script, ["list", name]))
-                } else {
-                    try await engine.run(
-                        command(
-                            shell, "for f in \"/backups/$1/$2\"-*.json; do [ -f \"$f\" ] && cat \"$f\"; done; true",
-                            [project, name]))
-                }
+            let result = try await engine.run(
+                listing(name, in: try await destinationShell(destination, image: image)))
             guard result.succeeded else {
                 throw EngineError(
                     "The backups of '\(name)' in \(Self.describe(destination)) could not be read: \(result.standardError.trimmed)"
@@ -623,13 +644,7 @@ public struct BackupStore: Sendable {
         }
         let destination = try await destinationShell(backup.destination, image: image)
         // 1. The archive is whole, or nothing else happens.
-        let check =
-            if case .bucket = backup.destination {
-                try await engine.run(command(destination, BucketUploader.script, ["sum", file]))
-            } else {
-                try await engine.run(
-                    command(destination, "sum=$(sha256sum < \"/backups/$1/$2\"); echo \"${sum%% *}\"", [project, file]))
-            }
+        let check = try await engine.run(checksum(of: file, in: destination))
         guard check.succeeded else {
             throw EngineError(
                 "Backup \(id): its archive \(file) cannot be read in \(Self.describe(backup.destination)): \(check.standardError.trimmed). Nothing was restored."
@@ -690,12 +705,7 @@ public struct BackupStore: Sendable {
         _ record: BackupRecord, file: String, backup: Backup, service: Service, container running: LiveContainer?,
         image: String, destination: DestinationShell, decrypt: [String]?
     ) async throws {
-        let read =
-            if case .bucket = backup.destination {
-                engine.prefix + command(destination, BucketUploader.script, ["fetch", file])
-            } else {
-                engine.prefix + command(destination, "cat \"/backups/$1/$2\"", [project, file])
-            }
+        let read = engine.prefix + reading(file, from: destination)
         switch backup.kind {
         case .postgres(let database, let user, _):
             // pg_restore runs in the database's container: it must be running.
